@@ -1,0 +1,154 @@
+"""The article record, defined once.
+
+Every field carries an `index` kind in its metadata. The Scrapy item
+(`crawlers.items`), the search-engine mapping (`index.mapping`) and the embedded
+SQLite schema (`index.sqlite_store`) are all derived from `Article.model_fields`,
+so adding a field here adds it everywhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+from nlp.normalize import normalize_text
+
+
+class Kind(StrEnum):
+    """How a field is stored and searched."""
+
+    KEYWORD = "keyword"  # exact value, facetable
+    KEYWORDS = "keywords"  # list of exact values
+    TEXT = "text"  # Vietnamese text, syllable-level matching (standard analyzer)
+    TEXTS = "texts"  # list of texts
+    SEGMENTED = "segmented"  # words already joined by "_", split on whitespace
+    FOLDED = "folded"  # text without diacritics, for accent-free queries
+    DATE = "date"
+    FLOAT = "float"
+    BOOL = "bool"
+    SCORES = "scores"  # label -> probability, stored not indexed
+    ENTITIES = "entities"  # list of {name, type}
+
+
+def _f(kind: Kind, default: Any = None, **kw: Any) -> Any:
+    return Field(default, json_schema_extra={"index": kind.value}, **kw)
+
+
+def _fl(kind: Kind, **kw: Any) -> Any:
+    return Field(default_factory=list, json_schema_extra={"index": kind.value}, **kw)
+
+
+class Entity(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    name: str
+    type: str  # PER, ORG, LOC
+
+
+class ReviewState(StrEnum):
+    NEW = "new"
+    REVIEWED = "reviewed"
+
+
+class Status(StrEnum):
+    LIVE = "live"
+    EDITED = "edited"
+    GONE = "gone"  # taken down by the outlet
+
+
+def article_id(canonical_url: str) -> str:
+    """Stable id: a short hash of the canonical URL."""
+    return hashlib.blake2b(canonical_url.encode("utf-8"), digest_size=12).hexdigest()
+
+
+class Article(BaseModel):
+    model_config = ConfigDict(validate_assignment=True, extra="forbid")
+
+    # identity
+    id: str = _f(Kind.KEYWORD)
+    url: str = _f(Kind.KEYWORD)
+    canonical_url: str = _f(Kind.KEYWORD)
+    source: str = _f(Kind.KEYWORD, description="outlet id from the registry")
+    tier: str = _f(Kind.KEYWORD, "central", description="central or provincial")
+    section: str | None = _f(Kind.KEYWORD)
+
+    # content
+    title: str = _f(Kind.TEXT)
+    sapo: str = _f(Kind.TEXT, "")
+    body: str = _f(Kind.TEXT, "", description="paragraphs separated by blank lines")
+    captions: list[str] = _fl(Kind.TEXTS)
+    authors: list[str] = _fl(Kind.KEYWORDS)
+    tags: list[str] = _fl(Kind.KEYWORDS)
+    published_at: AwareDatetime | None = _f(Kind.DATE)
+    fetched_at: AwareDatetime = _f(Kind.DATE)
+    language: str = _f(Kind.KEYWORD, "vi")
+    extractor: str = _f(Kind.KEYWORD, "rules", description="rules or fallback")
+    content_hash: str = _f(Kind.KEYWORD, "")
+
+    # NLP
+    text_segmented: str = _f(Kind.SEGMENTED, "")
+    title_folded: str = _f(Kind.FOLDED, "")
+    text_folded: str = _f(Kind.FOLDED, "")
+    keywords: list[str] = _fl(Kind.KEYWORDS)
+    entities: list[Entity] = _fl(Kind.ENTITIES)
+
+    # classification
+    topic: str | None = _f(Kind.KEYWORD)
+    topic_score: float | None = _f(Kind.FLOAT)
+    topic_scores: dict[str, float] = Field(
+        default_factory=dict, json_schema_extra={"index": Kind.SCORES.value}
+    )
+    tone: str | None = _f(Kind.KEYWORD)
+    tone_score: float | None = _f(Kind.FLOAT)
+    tone_scores: dict[str, float] = Field(
+        default_factory=dict, json_schema_extra={"index": Kind.SCORES.value}
+    )
+    needs_review: bool = _f(Kind.BOOL, False, description="a prediction had low confidence")
+
+    # duplicates and stories
+    duplicate_of: str | None = _f(Kind.KEYWORD)
+    cluster_id: str | None = _f(Kind.KEYWORD)
+
+    # lifecycle and review
+    status: Status = _f(Kind.KEYWORD, Status.LIVE)
+    review_state: ReviewState = _f(Kind.KEYWORD, ReviewState.NEW)
+    flag: str | None = _f(Kind.KEYWORD)
+    assignee: str | None = _f(Kind.KEYWORD)
+
+    @field_validator("title", "sapo", "body")
+    @classmethod
+    def _nfc(cls, value: str) -> str:
+        return normalize_text(value)
+
+    @field_validator("title")
+    @classmethod
+    def _title_required(cls, value: str) -> str:
+        if not value:
+            raise ValueError("empty title")
+        return value
+
+    @property
+    def text(self) -> str:
+        """Title, lead and body: what NLP and classification read."""
+        return "\n\n".join(p for p in (self.title, self.sapo, self.body) if p)
+
+    def to_doc(self) -> dict[str, Any]:
+        """JSON-ready dict, the shape both stores write."""
+        return self.model_dump(mode="json")
+
+
+def field_kinds() -> dict[str, Kind]:
+    """Field name -> storage kind, in declaration order."""
+    kinds: dict[str, Kind] = {}
+    for name, info in Article.model_fields.items():
+        extra = info.json_schema_extra
+        assert isinstance(extra, dict), f"field {name} has no index kind"
+        kinds[name] = Kind(extra["index"])
+    return kinds
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,110 @@
+"""The one settings object: `DULUAN_*` environment variables over an optional TOML file."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _config_file() -> Path | None:
+    explicit = os.environ.get("DULUAN_CONFIG")
+    if explicit:
+        return Path(explicit)
+    local = Path("duluan.toml")
+    return local if local.exists() else None
+
+
+class _TomlSource(PydanticBaseSettingsSource):
+    """Reads `duluan.toml` (or `$DULUAN_CONFIG`); environment variables win over it."""
+
+    def __init__(self, settings_cls: type[BaseSettings]) -> None:
+        super().__init__(settings_cls)
+        path = _config_file()
+        if path is None:
+            self._data: dict[str, Any] = {}
+            return
+        if not path.exists():
+            raise FileNotFoundError(f"DULUAN_CONFIG names {path}, which does not exist")
+        with path.open("rb") as fh:
+            self._data = tomllib.load(fh)
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return self._data.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return {k: v for k, v in self._data.items() if k in self.settings_cls.model_fields}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DULUAN_", extra="ignore")
+
+    data_dir: Path = Field(Path("data"), description="Where the embedded store, crawl state and spool live.")
+    shared_data: Path = Field(
+        REPO_ROOT.parent / "shared" / "data",
+        description="Read-only training and evaluation corpora.",
+    )
+    search_url: str | None = Field(
+        None, description="Elasticsearch 8/9 or OpenSearch 2/3 URL; unset means the embedded store."
+    )
+    search_user: str | None = None
+    search_password: str | None = None
+    search_verify_certs: bool = True
+    index_prefix: str = Field("duluan", description="Prefix of index, alias and template names.")
+
+    user_agent: str = "DuLuanBot/0.1 (+{contact})"
+    contact_url: str = Field("https://github.com/duluan/duluan", description="Contact URL sent to sites.")
+    allow_loopback: bool = Field(False, description="Let crawlers fetch loopback addresses (tests, demo).")
+    mirror_url: str | None = Field(
+        None, description="Fetch every outlet from this offline mirror instead of the live site."
+    )
+    crawl_interval_minutes: int = Field(15, ge=1, description="`duluan run`: minutes between cycles.")
+
+    models_dir: Path = Field(REPO_ROOT / "classifiers" / "models", description="Shipped model files.")
+    review_confidence: float = Field(
+        0.6, ge=0, le=1, description="Predictions scored below this are marked for review."
+    )
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    issuing_body: str = Field("BAN TUYÊN GIÁO", description="Briefing header: the issuing body.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _TomlSource(settings_cls))
+
+    @property
+    def crawl_db(self) -> Path:
+        return self.data_dir / "crawl.sqlite"
+
+    @property
+    def store_db(self) -> Path:
+        return self.data_dir / "articles.sqlite"
+
+    @property
+    def spool_dir(self) -> Path:
+        return self.data_dir / "spool"
+
+    @property
+    def user_agent_header(self) -> str:
+        return self.user_agent.format(contact=self.contact_url)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,116 @@
+"""Vietnamese text normalisation: NFC, one tone-mark convention, clean whitespace, folding.
+
+The same functions serve documents and queries, so that both meet in one form.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from functools import lru_cache
+
+# Combining tone marks, in NFD: grave, acute, hook above, tilde, dot below.
+TONES = frozenset("\u0300\u0301\u0309\u0303\u0323")
+# Vowel modifiers: breve (ă), circumflex (â ê ô), horn (ơ ư).
+MODIFIERS = frozenset("\u0306\u0302\u031b")
+VOWELS = frozenset("aeiouy")
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u200a\u3000"), " ")
+_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'"})
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_WORD = re.compile(r"[^\W\d_]+")
+_HSPACE = re.compile(r"[ \t\r\f\v]+")
+_BLANKS = re.compile(r"\n\s*\n+")
+
+
+def _split_syllable(word: str) -> list[list[str]]:
+    """NFD word -> list of [base, *combining marks] per letter."""
+    letters: list[list[str]] = []
+    for ch in word:
+        if unicodedata.combining(ch) and letters:
+            letters[-1].append(ch)
+        else:
+            letters.append([ch])
+    return letters
+
+
+@lru_cache(maxsize=200_000)
+def canonical_tone(word: str) -> str:
+    """Place the tone mark by the traditional rule ("hòa", "thủy", "Tỉnh ủy").
+
+    Old- and new-style spellings ("hoà"/"hòa", "thuỷ"/"thủy") of the same syllable
+    become one form. Words that are not one Vietnamese syllable come back in NFC.
+    """
+    letters = _split_syllable(unicodedata.normalize("NFD", word))
+    toned = [i for i, marks in enumerate(letters) if TONES.intersection(marks[1:])]
+    if len(toned) != 1:
+        return unicodedata.normalize("NFC", word)
+    lower = [m[0].lower() for m in letters]
+    vowel_at = [i for i, c in enumerate(lower) if c in VOWELS]
+    # "qu" and "gi" before another vowel: the u / i belongs to the consonant.
+    if len(vowel_at) > 1 and lower[:2] in (["q", "u"], ["g", "i"]) and vowel_at[0] == 1:
+        vowel_at = vowel_at[1:]
+    if not vowel_at or vowel_at != list(range(vowel_at[0], vowel_at[-1] + 1)):
+        return unicodedata.normalize("NFC", word)
+    modified = [i for i in vowel_at if MODIFIERS.intersection(letters[i][1:])]
+    has_final = vowel_at[-1] < len(letters) - 1
+    if modified:
+        target = modified[-1]
+    elif has_final:
+        target = vowel_at[-1]
+    elif len(vowel_at) == 3:
+        target = vowel_at[1]
+    else:
+        target = vowel_at[0]
+    source = toned[0]
+    if source != target:
+        tone = next(m for m in letters[source][1:] if m in TONES)
+        letters[source] = [m for m in letters[source] if m != tone]
+        letters[target] = letters[target] + [tone]
+    return unicodedata.normalize("NFC", "".join("".join(m) for m in letters))
+
+
+def normalize_tones(text: str) -> str:
+    return _WORD.sub(lambda m: canonical_tone(m.group()), text)
+
+
+def normalize_text(text: str) -> str:
+    """Clean text for storage: entities, invisible characters, quotes, NFC, tones, spaces.
+
+    Paragraph breaks (blank lines) survive; other runs of white space become one space.
+    """
+    if not text:
+        return ""
+    text = html.unescape(text)
+    text = text.translate(_INVISIBLE).translate(_SPACES).translate(_QUOTES)
+    text = _CONTROL.sub("", text)
+    text = normalize_tones(unicodedata.normalize("NFC", text))
+    paragraphs = (_HSPACE.sub(" ", p).strip() for p in _BLANKS.split(text.replace("\r\n", "\n")))
+    return "\n\n".join(" ".join(line.strip() for line in p.split("\n") if line.strip())
+                       for p in paragraphs if p)
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    if ch in "đĐ":
+        return "d"
+    base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+    base = base.lower()
+    return base if len(base) == 1 else ch  # keep the result aligned with the input
+
+
+def fold(text: str) -> str:
+    """Lower-case text without diacritics ("Đà Nẵng" -> "da nang"), for accent-free search.
+
+    One character in, one out (on NFC input), so a match found in the folded text
+    marks the same span of the original.
+    """
+    if text.isascii():
+        return text.lower()
+    return "".join(map(_fold_char, text))
+
+
+def has_diacritics(text: str) -> bool:
+    return fold(text) != text.lower()
