@@ -1,0 +1,193 @@
+"""Article extraction: the outlet's rules first, trafilatura's generic extraction as fallback."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+from parsel import Selector
+
+from crawlers.dates import parse_compact, parse_iso, parse_vietnamese
+from crawlers.registry import Source
+from nlp.normalize import normalize_text
+
+MIN_BODY_CHARS = 200
+_SPACES = re.compile(r"\s+")
+
+
+class Rejected(Exception):
+    """The page is not an article we can keep; `reason` is a short counted code."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass
+class Extraction:
+    url: str
+    title: str
+    sapo: str = ""
+    body: list[str] = field(default_factory=list)
+    captions: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
+    published: datetime | None = None
+    section: str | None = None
+    tags: list[str] = field(default_factory=list)
+    canonical_url: str | None = None
+    extractor: str = "rules"
+
+    def to_json(self) -> dict:
+        out = asdict(self)
+        out["published"] = self.published.isoformat() if self.published else None
+        return out
+
+
+def _text(nodes: list[Selector]) -> str:
+    return normalize_text(" ".join(_SPACES.sub(" ", "".join(n.xpath(".//text()").getall())) for n in nodes))
+
+
+def _first_text(sel: Selector, css: str | None) -> str:
+    if not css:
+        return ""
+    nodes = sel.css(css)
+    if css.endswith(")") and "::attr(" in css:
+        return normalize_text(nodes.get() or "")
+    return _text(nodes[:1])
+
+
+def _all_texts(sel: Selector, css: str | None) -> list[str]:
+    if not css:
+        return []
+    if "::attr(" in css:
+        values = [v for raw in sel.css(css).getall() for v in raw.split(",")]
+    else:
+        values = [_text([n]) for n in sel.css(css)]
+    seen: dict[str, None] = {}
+    for v in values:
+        v = normalize_text(v).strip(" ,;")
+        if v:
+            seen.setdefault(v, None)
+    return list(seen)
+
+
+def _json_ld_published(sel: Selector) -> datetime | None:
+    for raw in sel.css('script[type="application/ld+json"]::text').getall():
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError:
+            continue
+        for item in data if isinstance(data, list) else [data]:
+            if isinstance(item, dict) and item.get("datePublished"):
+                parsed = parse_iso(str(item["datePublished"]))
+                if parsed:
+                    return parsed
+    return None
+
+
+def published_time(sel: Selector, url: str, source: Source) -> datetime | None:
+    """Structured data first, then the article's own visible date line, then the URL.
+
+    The visible date comes from the rule's selector inside the article, never from the
+    page's "today" banner.
+    """
+    found = _json_ld_published(sel)
+    if found:
+        return found
+    for css in (
+        'meta[property="article:published_time"]::attr(content)',
+        'meta[itemprop="datePublished"]::attr(content)',
+        'meta[name="pubdate"]::attr(content)',
+    ):
+        value = sel.css(css).get()
+        if value and (parsed := parse_iso(value)):
+            return parsed
+    if source.rules.date:
+        text = _first_text(sel, source.rules.date)
+        if text and (parsed := parse_vietnamese(text)):
+            return parsed
+    if source.rules.date_in_url and (m := re.search(source.rules.date_in_url, url)):
+        return parse_compact(m.group(1))
+    return None
+
+
+def _canonical(sel: Selector) -> str | None:
+    return sel.css('link[rel="canonical"]::attr(href)').get() or sel.css(
+        'meta[property="og:url"]::attr(content)'
+    ).get()
+
+
+def extract_with_rules(sel: Selector, url: str, source: Source) -> Extraction | None:
+    rules = source.rules
+    title = _first_text(sel, rules.title)
+    containers = sel.css(rules.body) if rules.body else []
+    if not title or not containers:
+        return None
+    body_node = containers[0]
+    captions = _all_texts(body_node, rules.captions)
+    # Holding the elements keeps lxml's proxies alive, so identity comparison is sound.
+    removed = {n.root for css in rules.remove for n in body_node.css(css)}
+    paragraphs: list[str] = []
+    for node in body_node.css(rules.paragraphs):
+        if removed and (node.root in removed or any(a in removed for a in node.root.iterancestors())):
+            continue
+        text = _text([node])
+        if text and text not in paragraphs[-1:]:
+            paragraphs.append(text)
+    sapo = _first_text(sel, rules.sapo)
+    if rules.sapo_prefix:
+        sapo = re.sub(rules.sapo_prefix, "", sapo).strip()
+    return Extraction(
+        url=url,
+        title=title,
+        sapo=sapo,
+        body=paragraphs,
+        captions=captions,
+        authors=_all_texts(sel, rules.authors),
+        published=published_time(sel, url, source),
+        section=_first_text(sel, rules.section) or None,
+        tags=_all_texts(sel, rules.tags),
+        canonical_url=_canonical(sel),
+        extractor="rules",
+    )
+
+
+def extract_fallback(html: str, sel: Selector, url: str, source: Source) -> Extraction | None:
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
+                                      include_tables=False, favor_precision=True)
+    if not doc or not doc.text:
+        return None
+    paragraphs = [normalize_text(p) for p in doc.text.split("\n") if p.strip()]
+    author = normalize_text(doc.author or "")
+    return Extraction(
+        url=url,
+        title=normalize_text(doc.title or ""),
+        sapo=normalize_text(doc.description or ""),
+        body=paragraphs,
+        authors=[a.strip() for a in author.split(";") if a.strip() and a.strip() != source.name],
+        published=published_time(sel, url, source) or (parse_iso(doc.date) if doc.date else None),
+        section=None,
+        tags=[normalize_text(t) for t in (doc.tags or [])],
+        canonical_url=_canonical(sel),
+        extractor="fallback",
+    )
+
+
+def extract(html: str, url: str, source: Source) -> Extraction:
+    """Extract one article page, or raise Rejected with the reason."""
+    if not html.strip():
+        raise Rejected("empty-page")
+    sel = Selector(text=html)
+    result = extract_with_rules(sel, url, source)
+    if result is None or sum(map(len, result.body)) < MIN_BODY_CHARS:
+        result = extract_fallback(html, sel, url, source) or result
+    if result is None or not result.title:
+        raise Rejected("not-an-article", "no title or article body found")
+    if sum(map(len, result.body)) < MIN_BODY_CHARS:
+        raise Rejected("empty-body", f"{sum(map(len, result.body))} characters of body text")
+    return result

@@ -1,0 +1,22 @@
+"""Scrapy items. ArticleItem's fields are the article record's, derived, never listed here."""
+
+from __future__ import annotations
+
+import scrapy
+
+from duluan.record import Article
+
+ArticleItem = type(
+    "ArticleItem",
+    (scrapy.Item,),
+    {name: scrapy.Field() for name in Article.model_fields} | {"__doc__": "One crawled article."},
+)
+
+
+class RejectItem(scrapy.Item):
+    """A page that did not become an article, kept with the reason so nothing vanishes."""
+
+    url = scrapy.Field()
+    source = scrapy.Field()
+    reason = scrapy.Field()
+    detail = scrapy.Field()

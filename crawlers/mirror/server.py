@@ -1,0 +1,80 @@
+"""The offline mirror: outlets' pages and feeds served over real HTTP on loopback.
+
+A request for /<host>/<path> is answered with site/<host>/<path>. Tests and the demo
+point DULUAN_MIRROR_URL here, and the crawler's MirrorMiddleware does the rest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import threading
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from pathlib import Path
+
+SITE = Path(str(resources.files("crawlers").joinpath("mirror/site")))
+
+_TYPES = {".htm": "text/html; charset=utf-8", ".html": "text/html; charset=utf-8",
+          ".rss": "application/rss+xml; charset=utf-8", ".xml": "application/xml; charset=utf-8",
+          ".txt": "text/plain; charset=utf-8"}
+
+
+class MirrorHandler(BaseHTTPRequestHandler):
+    site: Path = SITE
+    server_version = "DuLuanMirror/1"
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+        pass  # quiet: the crawler logs what matters
+
+    def _file(self) -> Path | None:
+        path = self.path.split("?", 1)[0].lstrip("/")
+        target = (self.site / path).resolve()
+        if not target.is_relative_to(self.site.resolve()) or not target.is_file():
+            return None
+        return target
+
+    def do_GET(self) -> None:  # noqa: N802 - stdlib name
+        target = self._file()
+        if target is None:
+            self.send_error(404, "Not Found")
+            return
+        data = target.read_bytes()
+        etag = '"' + hashlib.sha1(data).hexdigest()[:16] + '"'
+        if self.headers.get("If-None-Match") == etag:
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return
+        self.send_response(200)
+        content_type = _TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0]
+        self.send_header("Content-Type", content_type or "application/octet-stream")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("ETag", etag)
+        self.send_header("Last-Modified", formatdate(target.stat().st_mtime, usegmt=True))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+class Mirror:
+    """A running mirror on 127.0.0.1; use as a context manager."""
+
+    def __init__(self, site: Path = SITE, port: int = 0) -> None:
+        handler = type("Handler", (MirrorHandler,), {"site": site})
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self) -> Mirror:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -1,0 +1,56 @@
+"""Item pipelines: validate against the article record, then store once (or record a reject)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+from scrapy.crawler import Crawler
+
+from crawlers.items import ArticleItem, RejectItem
+from crawlers.store import CrawlStore
+from duluan.record import Article
+
+
+class ValidationPipeline:
+    """ArticleItem -> Article; an invalid one becomes a RejectItem with the failing fields."""
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticleItem):
+            return item
+        try:
+            return Article.model_validate(dict(item))
+        except ValidationError as exc:
+            fields = ", ".join(".".join(map(str, e["loc"])) for e in exc.errors())
+            return RejectItem(url=item.get("url"), source=item.get("source"), reason="invalid-record",
+                              detail=f"invalid fields: {fields}")
+
+
+class StorePipeline:
+    """Writes articles and rejects to the crawl store and counts each outcome."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.store: CrawlStore | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        self.store = CrawlStore(self.crawler.settings["DULUAN_CRAWL_DB"])
+
+    def close_spider(self) -> None:
+        if self.store:
+            self.store.close()
+
+    def process_item(self, item: Any) -> Any:
+        assert self.store is not None
+        stats = self.crawler.stats
+        if isinstance(item, RejectItem):
+            self.store.reject(item["url"], item.get("source"), item["reason"], item.get("detail", ""))
+            stats.inc_value(f"duluan/rejected/{item['reason']}")
+        elif isinstance(item, Article):
+            outcome = self.store.save(item)
+            stats.inc_value(f"duluan/articles/{outcome}")
+        return item

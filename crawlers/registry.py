@@ -1,0 +1,119 @@
+"""The outlet registry: one TOML file per outlet in `crawlers/sources/`, validated on load."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, field_validator
+
+
+class RegistryError(ValueError):
+    """A source file is malformed; the message names the file and the field."""
+
+
+class Feed(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    url: HttpUrl
+    section: str | None = None
+
+
+class Rules(BaseModel):
+    """CSS selectors for the outlet's article pages. Unset ones fall back to generic rules."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: str | None = None
+    sapo: str | None = None
+    body: str | None = None
+    paragraphs: str = "p, h2, h3, h4"
+    authors: str | None = None
+    date: str | None = None
+    section: str | None = None
+    tags: str | None = None
+    captions: str = "figcaption"
+    remove: list[str] = Field(default_factory=list)
+    # A regex with one group of digits (YYYYMMDDhhmm[ss]) when the URL carries the time.
+    date_in_url: str | None = None
+    # Prefixes to strip from the lead, e.g. the "(Dân trí) - " dateline.
+    sapo_prefix: str | None = None
+
+
+class Source(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=r"^[a-z0-9-]+$")
+    name: str
+    home: HttpUrl
+    domains: list[str] = Field(min_length=1)
+    tier: Literal["central", "provincial"]
+    language: str = "vi"
+    active: bool = True
+    crawl_delay: float = Field(1.0, ge=0)
+    concurrency: int = Field(2, ge=1, le=16)
+    feeds: list[Feed] = Field(default_factory=list)
+    sitemaps: list[HttpUrl] = Field(default_factory=list)
+    listings: list[HttpUrl] = Field(default_factory=list)
+    article_url: str
+    rules: Rules = Field(default_factory=Rules)
+
+    @field_validator("article_url")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        re.compile(value)
+        return value
+
+    def owns(self, url: str) -> bool:
+        host = (urlsplit(url).hostname or "").lower()
+        return any(host == d or host.endswith("." + d) for d in self.domains)
+
+    def is_article(self, url: str) -> bool:
+        return re.search(self.article_url, url) is not None
+
+
+def load_source(path: Path) -> Source:
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise RegistryError(f"{path}: not valid TOML: {exc}") from exc
+    try:
+        source = Source.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"field '{'.'.join(map(str, e['loc']))}': {e['msg']}" for e in exc.errors()
+        )
+        raise RegistryError(f"{path}: {problems}") from exc
+    if source.id != path.stem:
+        raise RegistryError(f"{path}: field 'id' is {source.id!r} but the file is named {path.stem!r}")
+    return source
+
+
+class Registry:
+    def __init__(self, sources: list[Source]) -> None:
+        self.sources = {s.id: s for s in sources}
+
+    @classmethod
+    def load(cls, folder: Path | None = None) -> Registry:
+        folder = folder or Path(str(resources.files("crawlers").joinpath("sources")))
+        return cls([load_source(p) for p in sorted(folder.glob("*.toml"))])
+
+    def __getitem__(self, source_id: str) -> Source:
+        try:
+            return self.sources[source_id]
+        except KeyError:
+            raise KeyError(f"no source {source_id!r}; known: {', '.join(sorted(self.sources))}") from None
+
+    def active(self) -> list[Source]:
+        return [s for s in self.sources.values() if s.active]
+
+    def for_url(self, url: str) -> Source | None:
+        return next((s for s in self.sources.values() if s.owns(url)), None)
+
+
+@lru_cache(maxsize=1)
+def default_registry() -> Registry:
+    return Registry.load()

@@ -1,0 +1,47 @@
+"""Scrapy settings. Values that users tune come from the one duluan settings object."""
+
+from duluan.settings import get_settings
+
+_s = get_settings()
+
+BOT_NAME = "duluan"
+SPIDER_MODULES = ["crawlers.spiders"]
+NEWSPIDER_MODULE = "crawlers.spiders"
+
+USER_AGENT = _s.user_agent_header
+ROBOTSTXT_OBEY = True
+
+# Politeness: AutoThrottle adapts to each site's latency; the registry sets per-outlet delays.
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_DELAY = 0.5
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+
+DOWNLOAD_TIMEOUT = 20
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+REDIRECT_MAX_TIMES = 5
+COMPRESSION_ENABLED = True
+
+DOWNLOADER_MIDDLEWARES = {
+    "crawlers.middlewares.SeenUrlsMiddleware": 120,
+    # Closest to the downloader: everything above sees the outlets' real URLs.
+    "crawlers.middlewares.MirrorMiddleware": 950,
+}
+ITEM_PIPELINES = {
+    "crawlers.pipelines.ValidationPipeline": 100,
+    "crawlers.pipelines.StorePipeline": 800,
+}
+
+DULUAN_CRAWL_DB = str(_s.crawl_db)
+DULUAN_MIRROR_URL = _s.mirror_url
+
+LOG_LEVEL = "INFO"
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # no listening port on a crawler host
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,137 @@
+"""The news spider: registry feeds -> article pages -> extracted articles or counted rejects."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from crawlers.extract import Rejected, extract
+from crawlers.feeds import parse_feed
+from crawlers.items import ArticleItem, RejectItem
+from crawlers.middlewares import AlreadySeen
+from crawlers.registry import Registry, Source, default_registry
+from crawlers.store import CrawlStore
+from crawlers.urls import canonicalize
+from duluan.record import article_id, utcnow
+
+
+def content_hash(title: str, sapo: str, body: str) -> str:
+    return hashlib.sha256("\x1f".join((title, sapo, body)).encode("utf-8")).hexdigest()[:32]
+
+
+class NewsSpider(scrapy.Spider):
+    name = "news"
+    custom_settings: dict[str, Any] = {}
+
+    def __init__(self, sources: str = "all", registry: Registry | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.registry = registry or default_registry()
+        wanted = self.registry.active() if sources == "all" else [
+            self.registry[s] for s in sources.split(",") if s
+        ]
+        self.sources: list[Source] = wanted
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        store = CrawlStore(self.settings["DULUAN_CRAWL_DB"])
+        for source in self.sources:
+            for feed in source.feeds:
+                url = str(feed.url)
+                etag, modified = store.validators(url)
+                headers = {k: v for k, v in (("If-None-Match", etag), ("If-Modified-Since", modified)) if v}
+                yield scrapy.Request(
+                    url, callback=self.parse_feed, errback=self.failed, headers=headers,
+                    meta={"source": source.id, "section": feed.section, "feed": True,
+                          "handle_httpstatus_list": [304]},
+                    dont_filter=True,
+                )
+        store.close()
+
+    def parse_feed(self, response: Response) -> Iterator[scrapy.Request | RejectItem]:
+        source = self.registry[response.meta["source"]]
+        stats = self.crawler.stats
+        if response.status == 304:
+            stats.inc_value("duluan/feeds/not_modified")
+            return
+        store = CrawlStore(self.settings["DULUAN_CRAWL_DB"])
+        store.set_validators(
+            response.url,
+            (response.headers.get("ETag") or b"").decode("latin-1") or None,
+            (response.headers.get("Last-Modified") or b"").decode("latin-1") or None,
+        )
+        store.close()
+        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1") or None
+        feed = parse_feed(response.body, response.url, content_type)
+        stats.inc_value("duluan/feeds/read")
+        if feed.malformed:
+            stats.inc_value("duluan/feeds/malformed")
+            self.logger.warning("malformed feed %s: %s (recovered %d entries)",
+                                response.url, feed.malformed, len(feed.entries))
+        if feed.skipped:
+            stats.inc_value("duluan/feeds/entries_without_link", feed.skipped)
+        for entry in feed.entries:
+            url = canonicalize(entry.url)
+            if not source.is_article(url):
+                yield RejectItem(url=url, source=source.id, reason="not-article-url",
+                                 detail="feed link does not match the outlet's article pattern")
+                continue
+            yield scrapy.Request(
+                url, callback=self.parse_article, errback=self.failed,
+                meta={"source": source.id, "section": response.meta.get("section"),
+                      "article": True, "canonical_url": url, "entry": entry},
+            )
+
+    def parse_article(self, response: Response) -> Iterator[ArticleItem | RejectItem]:
+        source = self.registry[response.meta["source"]]
+        try:
+            extraction = extract(response.text, response.url, source)
+        except Rejected as exc:
+            yield RejectItem(url=response.url, source=source.id, reason=exc.reason, detail=exc.detail)
+            return
+        except (AttributeError, ValueError) as exc:  # undecodable or non-text response
+            yield RejectItem(url=response.url, source=source.id, reason="parse-failure", detail=str(exc))
+            return
+        entry = response.meta.get("entry")
+        canonical = canonicalize(extraction.canonical_url or response.meta["canonical_url"])
+        if not source.owns(canonical):
+            canonical = response.meta["canonical_url"]
+        body = "\n\n".join(extraction.body)
+        yield ArticleItem(
+            id=article_id(canonical),
+            url=response.url,
+            canonical_url=canonical,
+            source=source.id,
+            tier=source.tier,
+            section=extraction.section or response.meta.get("section"),
+            title=extraction.title or (entry.title if entry else ""),
+            sapo=extraction.sapo or (entry.summary if entry else ""),
+            body=body,
+            captions=extraction.captions,
+            authors=extraction.authors,
+            tags=extraction.tags,
+            published_at=extraction.published or (entry.published if entry else None),
+            fetched_at=utcnow(),
+            language=source.language,
+            extractor=extraction.extractor,
+            content_hash=content_hash(extraction.title, extraction.sapo, body),
+        )
+
+    def failed(self, failure: Failure) -> Iterator[RejectItem]:
+        if failure.check(AlreadySeen):
+            return
+        request = failure.request
+        response = getattr(failure.value, "response", None)
+        if response is not None:
+            reason = f"http-{response.status}"
+        elif failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
+            reason = "robots-disallowed"
+        else:
+            reason = type(failure.value).__name__
+        original = request.meta.get("mirror_original_url", request.url)
+        yield RejectItem(url=original, source=request.meta.get("source"), reason=reason,
+                         detail=str(failure.value)[:300])

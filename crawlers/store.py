@@ -1,0 +1,148 @@
+"""Crawl state in SQLite: seen URLs, raw articles awaiting processing, rejects, feed validators.
+
+It is the hand-over point between crawling and processing: the crawl writes raw
+articles here, `duluan process` takes the pending ones.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing
+from datetime import UTC, datetime
+from pathlib import Path
+
+from duluan.record import Article
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS seen (
+    canonical_url TEXT PRIMARY KEY,
+    article_id TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS raw_articles (
+    id TEXT PRIMARY KEY,
+    doc TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    processed INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS raw_pending ON raw_articles(processed) WHERE processed = 0;
+CREATE TABLE IF NOT EXISTS rejects (
+    url TEXT PRIMARY KEY,
+    source TEXT,
+    reason TEXT NOT NULL,
+    detail TEXT,
+    at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS feed_validators (
+    url TEXT PRIMARY KEY,
+    etag TEXT,
+    last_modified TEXT
+);
+"""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class CrawlStore:
+    def __init__(self, path: Path | str) -> None:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def is_seen(self, canonical_url: str) -> bool:
+        row = self.db.execute("SELECT 1 FROM seen WHERE canonical_url = ?", (canonical_url,)).fetchone()
+        return row is not None
+
+    def save(self, article: Article) -> str:
+        """Store a crawled article. Returns "new", "updated" or "unchanged"."""
+        now = _now()
+        row = self.db.execute(
+            "SELECT content_hash FROM raw_articles WHERE id = ?", (article.id,)
+        ).fetchone()
+        if row and row[0] == article.content_hash:
+            self.db.execute("UPDATE seen SET last_seen = ? WHERE article_id = ?", (now, article.id))
+            return "unchanged"
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.execute(
+                "INSERT INTO raw_articles (id, doc, content_hash, processed, updated_at) "
+                "VALUES (?, ?, ?, 0, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc, "
+                "content_hash = excluded.content_hash, processed = 0, updated_at = excluded.updated_at",
+                (article.id, article.model_dump_json(), article.content_hash, now),
+            )
+            for url in {article.canonical_url, article.url}:
+                self.db.execute(
+                    "INSERT INTO seen VALUES (?, ?, ?, ?, ?) ON CONFLICT(canonical_url) DO UPDATE "
+                    "SET content_hash = excluded.content_hash, last_seen = excluded.last_seen",
+                    (url, article.id, article.content_hash, now, now),
+                )
+        return "updated" if row else "new"
+
+    def reject(self, url: str, source: str | None, reason: str, detail: str = "") -> None:
+        self.db.execute(
+            "INSERT INTO rejects VALUES (?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
+            "reason = excluded.reason, detail = excluded.detail, at = excluded.at",
+            (url, source, reason, detail[:500], _now()),
+        )
+
+    def reject_counts(self) -> dict[str, int]:
+        return dict(self.db.execute("SELECT reason, COUNT(*) FROM rejects GROUP BY reason").fetchall())
+
+    def pending(self, batch: int = 200) -> Iterator[list[Article]]:
+        """Unprocessed raw articles in batches; mark each batch done with `mark_processed`."""
+        last = ""
+        while True:
+            rows = self.db.execute(
+                "SELECT id, doc FROM raw_articles WHERE processed = 0 AND id > ? ORDER BY id LIMIT ?",
+                (last, batch),
+            ).fetchall()
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield [Article.model_validate_json(doc) for _, doc in rows]
+
+    def count_pending(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM raw_articles WHERE processed = 0").fetchone()[0]
+
+    def count_articles(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM raw_articles").fetchone()[0]
+
+    def mark_processed(self, ids: list[str]) -> None:
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany("UPDATE raw_articles SET processed = 1 WHERE id = ?", [(i,) for i in ids])
+
+    def validators(self, url: str) -> tuple[str | None, str | None]:
+        row = self.db.execute(
+            "SELECT etag, last_modified FROM feed_validators WHERE url = ?", (url,)
+        ).fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
+    def set_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        self.db.execute(
+            "INSERT INTO feed_validators VALUES (?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
+            "etag = excluded.etag, last_modified = excluded.last_modified",
+            (url, etag, last_modified),
+        )
+
+
+def dump_json(article: Article) -> str:
+    return json.dumps(article.to_doc(), ensure_ascii=False)
+
+
+def open_store(path: Path) -> closing[CrawlStore]:
+    return closing(CrawlStore(path))
