@@ -1,0 +1,1 @@
+"""Topic and tone classifiers: scikit-learn pipelines over segmented Vietnamese text."""

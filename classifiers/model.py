@@ -1,0 +1,131 @@
+"""A text classifier as data plus fit and predict, saved with the metadata that vouches for it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import sklearn
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.pipeline import Pipeline
+from sklearn.svm import LinearSVC
+
+from classifiers.features import drop_pruned_terms, text_features
+
+
+class ModelMismatch(RuntimeError):
+    """A saved model was built by another scikit-learn or for other labels."""
+
+
+def build_text_classifier(c: float = 0.5, seed: int = 13) -> Pipeline:
+    """TF-IDF over segmented words and syllable n-grams, then a calibrated linear SVM.
+
+    Calibration gives every prediction a probability, which drives the review threshold.
+    """
+    svm = LinearSVC(C=c, class_weight="balanced", random_state=seed)
+    return Pipeline(
+        [
+            ("features", text_features()),
+            ("clf", CalibratedClassifierCV(svm, cv=3, method="sigmoid", ensemble=False)),
+        ]
+    )
+
+
+@dataclass
+class Prediction:
+    label: str
+    score: float
+    scores: dict[str, float]
+
+
+@dataclass
+class TextClassifier(ClassifierMixin, BaseEstimator):
+    """Wraps a fitted pipeline with its metadata; input is segmented text."""
+
+    task: str = "topic"
+    pipeline: Pipeline | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def fit(self, segmented: list[str], labels: list[str]) -> TextClassifier:
+        self.pipeline = self.pipeline or build_text_classifier()
+        self.pipeline.fit(segmented, labels)
+        drop_pruned_terms(self.pipeline.named_steps["features"])
+        return self
+
+    @property
+    def classes_(self) -> np.ndarray:
+        assert self.pipeline is not None, "classifier is not fitted"
+        return self.pipeline.classes_
+
+    def predict(self, segmented: list[str]) -> np.ndarray:
+        assert self.pipeline is not None, "classifier is not fitted"
+        return self.pipeline.predict(segmented)
+
+    def predict_proba(self, segmented: list[str]) -> np.ndarray:
+        assert self.pipeline is not None, "classifier is not fitted"
+        return self.pipeline.predict_proba(segmented)
+
+    def predictions(self, segmented: list[str]) -> list[Prediction]:
+        if not segmented:
+            return []
+        proba = self.predict_proba(segmented)
+        classes = [str(c) for c in self.classes_]
+        out = []
+        for row in proba:
+            best = int(np.argmax(row))
+            out.append(
+                Prediction(
+                    label=classes[best],
+                    score=round(float(row[best]), 4),
+                    scores={c: round(float(p), 4) for c, p in zip(classes, row, strict=True)},
+                )
+            )
+        return out
+
+    def save(self, path: Path, data_hashes: dict[str, str], metrics: dict[str, Any]) -> None:
+        self.meta = {
+            "task": self.task,
+            "labels": [str(c) for c in self.classes_],
+            "sklearn": sklearn.__version__,
+            "data": data_hashes,
+            "metrics": metrics,
+            "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        joblib.dump({"meta": self.meta, "pipeline": self.pipeline}, path, compress=3)
+        path.with_suffix(".json").write_text(
+            json.dumps(self.meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+
+    @classmethod
+    def load(cls, path: Path, task: str) -> TextClassifier:
+        meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+        # Pickles are safe across patch releases, not across minor ones.
+        if _minor(meta.get("sklearn", "")) != _minor(sklearn.__version__):
+            raise ModelMismatch(
+                f"{path} was trained with scikit-learn {meta.get('sklearn')}, this is "
+                f"{sklearn.__version__}; retrain it with `duluan train {task}`"
+            )
+        if meta.get("task") != task:
+            raise ModelMismatch(f"{path} is a {meta.get('task')} model, not {task}")
+        bundle = joblib.load(path)
+        return cls(task=task, pipeline=bundle["pipeline"], meta=bundle["meta"])
+
+
+def _minor(version: str) -> str:
+    return ".".join(version.split(".")[:2])
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -1,0 +1,35 @@
+"""Loading the shipped models and labelling articles with them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from classifiers.model import Prediction, TextClassifier
+
+
+@dataclass
+class Labels:
+    topic: Prediction | None
+    tone: Prediction | None
+
+
+class ArticleClassifier:
+    """Topic and tone together; a missing model leaves its label unset rather than guessing."""
+
+    def __init__(self, topic: TextClassifier | None, tone: TextClassifier | None) -> None:
+        self.topic = topic
+        self.tone = tone
+
+    @classmethod
+    def load(cls, models_dir: Path) -> ArticleClassifier:
+        def one(task: str) -> TextClassifier | None:
+            path = models_dir / f"{task}.joblib"
+            return TextClassifier.load(path, task) if path.exists() else None
+
+        return cls(one("topic"), one("tone"))
+
+    def classify(self, segmented: list[str]) -> list[Labels]:
+        topics = self.topic.predictions(segmented) if self.topic else [None] * len(segmented)
+        tones = self.tone.predictions(segmented) if self.tone else [None] * len(segmented)
+        return [Labels(t, n) for t, n in zip(topics, tones, strict=True)]
