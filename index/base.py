@@ -1,0 +1,40 @@
+"""The store interface both backends implement."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from duluan.record import Article
+from index.query import Query, SearchResult
+
+
+@dataclass
+class WriteReport:
+    written: int = 0
+    spooled: int = 0  # kept on disk for replay because the engine refused or was down
+    replayed: int = 0  # spooled earlier, written now
+    errors: list[str] = field(default_factory=list)
+
+    def __add__(self, other: WriteReport) -> WriteReport:
+        return WriteReport(self.written + other.written, self.spooled + other.spooled,
+                           self.replayed + other.replayed, self.errors + other.errors)
+
+
+class Store(Protocol):
+    backend: str
+
+    def upsert(self, articles: Sequence[Article]) -> WriteReport:
+        """Insert or replace by id; never duplicates."""
+
+    def get(self, article_id: str) -> Article | None: ...
+
+    def search(self, query: Query) -> SearchResult: ...
+
+    def count(self, query: Query | None = None) -> int: ...
+
+    def refresh(self) -> None:
+        """Make recent writes visible to search."""
+
+    def close(self) -> None: ...

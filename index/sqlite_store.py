@@ -1,0 +1,261 @@
+"""The embedded store: SQLite with FTS5 in the data directory, the zero-setup default.
+
+The table's columns and the full-text columns are derived from the article record.
+List, score and entity fields are stored as JSON text.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from duluan.record import Article, Kind, field_kinds
+from index.base import WriteReport
+from index.highlight import add_highlights
+from index.query import Hit, ParsedQuery, Query, SearchResult, Term
+
+SQL_TYPES: dict[Kind, str] = {
+    Kind.KEYWORD: "TEXT", Kind.KEYWORDS: "TEXT", Kind.TEXT: "TEXT", Kind.TEXTS: "TEXT",
+    Kind.SEGMENTED: "TEXT", Kind.FOLDED: "TEXT", Kind.DATE: "TEXT", Kind.FLOAT: "REAL",
+    Kind.BOOL: "INTEGER", Kind.SCORES: "TEXT", Kind.ENTITIES: "TEXT",
+}
+JSON_KINDS = {Kind.KEYWORDS, Kind.TEXTS, Kind.SCORES, Kind.ENTITIES}
+FTS_KINDS = {Kind.TEXT, Kind.FOLDED}
+ACCENTED_COLUMNS = ("title", "sapo", "body")
+FOLDED_COLUMNS = ("title_folded", "text_folded")
+
+
+def columns() -> dict[str, str]:
+    """Column name -> SQLite type, one per record field."""
+    return {name: SQL_TYPES[kind] for name, kind in field_kinds().items()}
+
+
+def fts_columns() -> list[str]:
+    return [name for name, kind in field_kinds().items() if kind in FTS_KINDS]
+
+
+def _weight(column: str) -> str:
+    return "3.0" if "title" in column else "2.0" if column == "sapo" else "1.0"
+
+
+# Title matches count most. bm25() is lower-is-better, so the query negates it.
+BM25_WEIGHTS = ", ".join(_weight(c) for c in fts_columns())
+
+
+def schema() -> str:
+    # An integer rowid keys the FTS index; the article id is the unique business key.
+    cols = ",\n  ".join(
+        f"{name} {sql}{' UNIQUE NOT NULL' if name == 'id' else ''}" for name, sql in columns().items()
+    )
+    fts = ", ".join(fts_columns())
+    new = ", ".join(f"new.{c}" for c in fts_columns())
+    old = ", ".join(f"old.{c}" for c in fts_columns())
+    return f"""
+CREATE TABLE IF NOT EXISTS articles (
+  rowid INTEGER PRIMARY KEY AUTOINCREMENT,
+  {cols}
+);
+CREATE INDEX IF NOT EXISTS articles_published ON articles(published_at DESC, id);
+CREATE INDEX IF NOT EXISTS articles_source ON articles(source, published_at);
+CREATE INDEX IF NOT EXISTS articles_topic ON articles(topic, published_at);
+CREATE INDEX IF NOT EXISTS articles_tone ON articles(tone, published_at);
+CREATE INDEX IF NOT EXISTS articles_review ON articles(review_state, published_at);
+CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
+  {fts}, content='articles', content_rowid='rowid', tokenize='unicode61 remove_diacritics 0'
+);
+CREATE TRIGGER IF NOT EXISTS articles_ai AFTER INSERT ON articles BEGIN
+  INSERT INTO articles_fts(rowid, {fts}) VALUES (new.rowid, {new});
+END;
+CREATE TRIGGER IF NOT EXISTS articles_ad AFTER DELETE ON articles BEGIN
+  INSERT INTO articles_fts(articles_fts, rowid, {fts}) VALUES ('delete', old.rowid, {old});
+END;
+CREATE TRIGGER IF NOT EXISTS articles_au AFTER UPDATE ON articles BEGIN
+  INSERT INTO articles_fts(articles_fts, rowid, {fts}) VALUES ('delete', old.rowid, {old});
+  INSERT INTO articles_fts(rowid, {fts}) VALUES (new.rowid, {new});
+END;
+"""
+
+
+def _utc(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return datetime.fromisoformat(value).astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def to_row(article: Article) -> dict[str, Any]:
+    doc = article.to_doc()
+    row: dict[str, Any] = {}
+    for name, kind in field_kinds().items():
+        value = doc[name]
+        if kind in JSON_KINDS:
+            value = json.dumps(value, ensure_ascii=False)
+        elif kind is Kind.DATE:
+            value = _utc(value)
+        elif kind is Kind.BOOL:
+            value = int(bool(value))
+        row[name] = value
+    return row
+
+
+def from_row(row: sqlite3.Row) -> Article:
+    kinds = field_kinds()
+    data = {name: row[name] for name in kinds}
+    for name, kind in kinds.items():
+        if kind in JSON_KINDS and data[name] is not None:
+            data[name] = json.loads(data[name])
+        elif kind is Kind.BOOL:
+            data[name] = bool(data[name])
+    return Article.model_validate(data)
+
+
+def _fts_term(term: Term) -> str:
+    cols = FOLDED_COLUMNS if term.folded else ACCENTED_COLUMNS
+    text = term.match_text.replace('"', " ")
+    return f'{{{" ".join(cols)}}} : "{text}"'
+
+
+def fts_expression(parsed: ParsedQuery) -> str:
+    groups = [
+        "(" + " OR ".join(_fts_term(t) for t in group) + ")" for group in parsed.must
+    ]
+    expr = " AND ".join(groups)
+    for term in parsed.must_not:
+        expr = f"({expr}) NOT {_fts_term(term)}"
+    return expr
+
+
+class EmbeddedStore:
+    backend = "embedded"
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(schema())
+        self._cols = list(columns())
+
+    def close(self) -> None:
+        self.db.close()
+
+    def refresh(self) -> None:
+        """SQLite reads its own writes at once."""
+
+    def upsert(self, articles: Sequence[Article]) -> WriteReport:
+        if not articles:
+            return WriteReport()
+        names = ", ".join(self._cols)
+        marks = ", ".join(f":{c}" for c in self._cols)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in self._cols if c != "id")
+        sql = f"INSERT INTO articles ({names}) VALUES ({marks}) ON CONFLICT(id) DO UPDATE SET {updates}"
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany(sql, [to_row(a) for a in articles])
+        return WriteReport(written=len(articles))
+
+    def get(self, article_id: str) -> Article | None:
+        row = self.db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return from_row(row) if row else None
+
+    def _where(self, query: Query) -> tuple[list[str], list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+
+        def any_of(column: str, values: list[str]) -> None:
+            if values:
+                clauses.append(f"a.{column} IN ({', '.join('?' * len(values))})")
+                params.extend(values)
+
+        any_of("source", query.sources)
+        any_of("tier", query.tiers)
+        any_of("topic", query.topics)
+        any_of("tone", query.tones)
+        any_of("review_state", query.review_states)
+        any_of("id", query.ids)
+        if query.cluster_id:
+            clauses.append("a.cluster_id = ?")
+            params.append(query.cluster_id)
+        if query.utc_from:
+            clauses.append("a.published_at >= ?")
+            params.append(query.utc_from.isoformat(timespec="microseconds"))
+        if query.utc_to:
+            clauses.append("a.published_at <= ?")
+            params.append(query.utc_to.isoformat(timespec="microseconds"))
+        if query.entity:
+            clauses.append(
+                "EXISTS (SELECT 1 FROM json_each(a.entities) e WHERE json_extract(e.value, '$.name') = ?)"
+            )
+            params.append(query.entity)
+        return clauses, params
+
+    def _from(self, query: Query) -> tuple[str, list[str], list[Any]]:
+        clauses, params = self._where(query)
+        parsed = query.parsed
+        if parsed.empty:
+            return "articles a", clauses, params
+        clauses.insert(0, "articles_fts MATCH ?")
+        params.insert(0, fts_expression(parsed))
+        return "articles_fts JOIN articles a ON a.rowid = articles_fts.rowid", clauses, params
+
+    def count(self, query: Query | None = None) -> int:
+        source, clauses, params = self._from(query or Query())
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        return self.db.execute(f"SELECT COUNT(*) FROM {source} {where}", params).fetchone()[0]
+
+    def search(self, query: Query) -> SearchResult:
+        source, clauses, params = self._from(query)
+        texty = not query.parsed.empty
+        relevance = texty and query.sort == "relevance"
+        score = f"-bm25(articles_fts, {BM25_WEIGHTS})" if texty else "0.0"
+        # Pages are ordered by (key DESC, id ASC); search_after resumes after the last pair.
+        key = score if relevance else "COALESCE(a.published_at, '')"
+        page_clauses, page_params = list(clauses), list(params)
+        if query.search_after:
+            last_key, last_id = query.search_after
+            page_clauses.append(f"({key} < ? OR ({key} = ? AND a.id > ?))")
+            page_params.extend([last_key, last_key, last_id])
+        where = f"WHERE {' AND '.join(page_clauses)}" if page_clauses else ""
+        sql = (
+            f"SELECT a.*, {score} AS score, {key} AS sort_key FROM {source} "
+            f"{where} ORDER BY sort_key DESC, a.id LIMIT ?"
+        )
+        rows = self.db.execute(sql, [*page_params, query.size]).fetchall()
+        hits = [Hit(article=from_row(row), score=row["score"] if texty else None) for row in rows]
+        if texty and query.highlight:
+            add_highlights(hits, query.parsed)
+        next_after = None
+        if rows and len(rows) == query.size:
+            last = rows[-1]
+            next_after = [last["sort_key"], last["id"]]
+        return SearchResult(
+            total=self.count(query), hits=hits, next_after=next_after, facets=self._facets(query)
+        )
+
+    def _facets(self, query: Query) -> dict[str, list[tuple[str, int]]]:
+        out: dict[str, list[tuple[str, int]]] = {}
+        source, clauses, params = self._from(query)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        kinds = field_kinds()
+        for name in query.facets:
+            if kinds[name] is Kind.ENTITIES:
+                value_sql = f"FROM {source}, json_each(a.{name}) j {where}"
+                select = "json_extract(j.value, '$.name')"
+            elif kinds[name] in JSON_KINDS:
+                value_sql = f"FROM {source}, json_each(a.{name}) j {where}"
+                select = "j.value"
+            else:
+                value_sql = f"FROM {source} {where}"
+                select = f"a.{name}"
+            rows = self.db.execute(
+                f"SELECT {select} AS v, COUNT(*) AS n {value_sql} GROUP BY v HAVING v IS NOT NULL "
+                f"ORDER BY n DESC, v LIMIT 50",
+                params,
+            ).fetchall()
+            out[name] = [(r["v"], r["n"]) for r in rows]
+        return out
