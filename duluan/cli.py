@@ -1,0 +1,230 @@
+"""The `duluan` command."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+from duluan.settings import Settings, get_settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = get_settings()
+    if getattr(args, "data_dir", None):
+        settings = settings.model_copy(update={"data_dir": Path(args.data_dir)})
+    return settings
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from duluan.crawl import run_crawl
+
+    settings = _settings(args)
+    if args.mirror:
+        settings = settings.model_copy(update={"mirror_url": args.mirror})
+    sources = "all" if args.all or not args.source else ",".join(args.source)
+    summary = run_crawl(settings, sources, log_level="INFO" if args.verbose else "WARNING")
+    print("\n".join(summary.lines()))
+    return 0 if summary.ok else 1
+
+
+def cmd_process(args: argparse.Namespace) -> int:
+    from duluan.pipeline import process_pending
+
+    summary = process_pending(_settings(args), workers=args.workers)
+    print("\n".join(summary.lines()))
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from index import Query, open_store
+    from index.query import MARK_END, MARK_START
+
+    query = Query(
+        text=args.query, date_from=args.date_from, date_to=args.date_to,
+        topics=args.topic or [], tones=args.tone or [], sources=args.source or [],
+        size=args.size, sort=args.sort,
+    )
+    store = open_store(_settings(args))
+    try:
+        result = store.search(query)
+    finally:
+        store.close()
+    rows = [
+        {
+            "id": h.article.id,
+            "published_at": h.article.published_at.isoformat() if h.article.published_at else None,
+            "source": h.article.source,
+            "title": h.article.title,
+            "topic": h.article.topic,
+            "tone": h.article.tone,
+            "url": h.article.url,
+        }
+        for h in result.hits
+    ]
+    if args.format == "json":
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    elif args.format == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["id"])
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        print(f"{result.total} kết quả")
+        for row, hit in zip(rows, result.hits, strict=True):
+            when = (row["published_at"] or "")[:16].replace("T", " ")
+            print(f"{when:16}  {row['source']:10}  {row['topic'] or '-':16}  {row['title']}")
+            for snippets in list(hit.highlights.values())[:1]:
+                text = snippets[0].replace(MARK_START, "[").replace(MARK_END, "]")
+                print(f"{'':30}{text}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from review.app import create_app
+
+    settings = _settings(args)
+    host = args.host or settings.host
+    port = args.port or settings.port
+    print(f"Dư Luận: http://{host}:{port}/")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    return 0
+
+
+def cmd_briefing(args: argparse.Namespace) -> int:
+    from briefing.report import write_briefing
+
+    paths = write_briefing(_settings(args), args.month, args.format.split(","), Path(args.output))
+    for path in paths:
+        print(path)
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from classifiers.train import train_topic
+
+    if args.task != "topic":
+        print("the tone model needs the annotated news-tone corpus (classifier issue)", file=sys.stderr)
+        return 2
+    settings = _settings(args)
+    output = Path(args.output) if args.output else None
+    metrics = train_topic(settings, corpus=args.corpus, output=output)
+    print(json.dumps(metrics, ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from crawlers.extract import Rejected, extract
+    from crawlers.registry import default_registry
+
+    source = default_registry().for_url(args.url)
+    if source is None:
+        print(f"no outlet in the registry owns {args.url}", file=sys.stderr)
+        return 2
+    html = Path(args.path).read_bytes().decode("utf-8", errors="replace")
+    try:
+        result = extract(html, args.url, source)
+    except Rejected as exc:
+        print(f"rejected: {exc}", file=sys.stderr)
+        return 1
+    out = result.to_json()
+    keys = ["url", "title", "sapo", "body", "captions", "authors", "published", "section", "tags",
+            "extractor"]
+    json.dump({k: out[k] for k in keys}, sys.stdout, ensure_ascii=False, indent=2)
+    print()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from duluan.demo import run_demo
+
+    return run_demo(_settings(args), serve=not args.no_serve, port=args.port)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from duluan.scheduler import run_forever
+
+    return run_forever(_settings(args), interval_minutes=args.interval, once=args.once)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="duluan",
+        description="Dư Luận: theo dõi báo chí Việt Nam. Monitors the Vietnamese press: "
+        "crawl outlets, process Vietnamese text, classify topic and tone, index and review.",
+    )
+    parser.add_argument("--data-dir", help="data directory (default: $DULUAN_DATA_DIR or ./data)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("crawl", help="fetch new articles from the registry's outlets")
+    p.add_argument("--source", action="append", help="outlet id (repeatable); see crawlers/sources/")
+    p.add_argument("--all", action="store_true", help="every active outlet (the default)")
+    p.add_argument("--mirror", help="fetch from this offline mirror URL instead of the live sites")
+    p.add_argument("-v", "--verbose", action="store_true", help="Scrapy's INFO log")
+    p.set_defaults(func=cmd_crawl)
+
+    p = sub.add_parser("process", help="NLP, classify and index the crawled articles not yet indexed")
+    p.add_argument("--workers", type=int, default=None, help="processes for NLP (default: all cores)")
+    p.set_defaults(func=cmd_process)
+
+    p = sub.add_parser("search", help="search the index, with or without diacritics")
+    p.add_argument("query", help='words, "phrases", OR, -exclude')
+    p.add_argument("--from", dest="date_from", type=date.fromisoformat, help="YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", type=date.fromisoformat, help="YYYY-MM-DD, inclusive")
+    p.add_argument("--topic", action="append", help="topic slug (repeatable)")
+    p.add_argument("--tone", action="append", choices=["negative", "neutral", "positive"])
+    p.add_argument("--source", action="append", help="outlet id (repeatable)")
+    p.add_argument("--sort", choices=["newest", "relevance"], default="relevance")
+    p.add_argument("--size", type=int, default=20)
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("serve", help="start the review web app")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("briefing", help="write the monthly press briefing")
+    p.add_argument("--month", required=True, help="YYYY-MM")
+    p.add_argument("--format", default="html", help="comma-separated: html")
+    p.add_argument("--output", default="briefings", help="output directory")
+    p.set_defaults(func=cmd_briefing)
+
+    p = sub.add_parser("train", help="train a classifier from the shared data, seeded")
+    p.add_argument("task", choices=["topic", "tone"])
+    p.add_argument("--corpus", default="vntc10", help="topic corpus under shared/data/topic")
+    p.add_argument("--output", help="model path (default: the shipped model file)")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("extract", help="extract one saved article page and print it as JSON")
+    p.add_argument("path", help="HTML file")
+    p.add_argument("--url", required=True, help="the page's URL; chooses the outlet")
+    p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("demo", help="crawl the bundled offline mirror, process, index and serve")
+    p.add_argument("--no-serve", action="store_true", help="stop after indexing")
+    p.add_argument("--port", type=int, default=None)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("run", help="production loop: crawl, process and index every N minutes")
+    p.add_argument("--interval", type=int, default=None, help="minutes between cycles")
+    p.add_argument("--once", action="store_true", help="one cycle, then exit")
+    p.set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.data_dir:
+        os.environ["DULUAN_DATA_DIR"] = args.data_dir  # for subprocesses of `run`
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

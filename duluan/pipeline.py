@@ -1,0 +1,106 @@
+"""The wiring of the stages: crawl store -> nlp -> classifiers -> index."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from tqdm import tqdm
+
+from classifiers.predict import ArticleClassifier
+from crawlers.store import CrawlStore
+from duluan.record import Article, Entity
+from duluan.settings import Settings
+from index import Store, WriteReport, open_store
+from nlp.analyze import analyze_many
+
+MIN_CLASSIFIABLE_WORDS = 20
+
+
+@dataclass
+class ProcessSummary:
+    processed: int = 0
+    written: int = 0
+    spooled: int = 0
+    replayed: int = 0
+    needs_review: int = 0
+    too_short: int = 0
+    unlabelled: int = 0
+    topics: Counter = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        out = [
+            f"processed {self.processed} articles: {self.written} written to the index, "
+            f"{self.spooled} spooled for replay, {self.replayed} replayed from the spool",
+            f"{self.needs_review} marked for review (low confidence), "
+            f"{self.too_short} too short to classify, {self.unlabelled} without a topic",
+        ]
+        if self.topics:
+            out.append("topics: " + ", ".join(f"{t} {n}" for t, n in self.topics.most_common()))
+        out.extend(f"error: {e}" for e in self.errors[:10])
+        return out
+
+
+def enrich(articles: list[Article], classifier: ArticleClassifier, threshold: float,
+           workers: int | None = None) -> list[Article]:
+    """NLP and classification for a batch; returns new, validated records."""
+    analyses = analyze_many([(a.title, a.text) for a in articles], workers=workers)
+    labels = classifier.classify([x.text_segmented for x in analyses])
+    out = []
+    for article, nlp, label in zip(articles, analyses, labels, strict=True):
+        update: dict = {
+            "text_segmented": nlp.text_segmented,
+            "title_folded": nlp.title_folded,
+            "text_folded": nlp.text_folded,
+            "keywords": nlp.keywords,
+            "entities": [Entity(name=n, type=t) for n, t in nlp.entities],
+        }
+        classifiable = len(nlp.text_segmented.split()) >= MIN_CLASSIFIABLE_WORDS
+        low = False
+        for task, prediction in (("topic", label.topic), ("tone", label.tone)):
+            if prediction is None or not classifiable:
+                update |= {task: None, f"{task}_score": None, f"{task}_scores": {}}
+                continue
+            update |= {task: prediction.label, f"{task}_score": prediction.score,
+                       f"{task}_scores": prediction.scores}
+            low = low or prediction.score < threshold
+        update["needs_review"] = low
+        out.append(Article.model_validate(article.model_dump() | update))
+    return out
+
+
+def process_pending(settings: Settings, store: Store | None = None, batch_size: int = 200,
+                    progress: bool = True, workers: int | None = None) -> ProcessSummary:
+    """Process every raw article not yet indexed. Idempotent: a rerun finds nothing pending."""
+    crawl = CrawlStore(settings.crawl_db)
+    owns_store = store is None
+    store = store or open_store(settings)
+    classifier = ArticleClassifier.load(settings.models_dir)
+    summary = ProcessSummary()
+    bar = tqdm(total=crawl.count_pending(), unit="article", desc="processing", disable=not progress)
+    try:
+        for batch in crawl.pending(batch_size):
+            enriched = enrich(batch, classifier, settings.review_confidence, workers)
+            report: WriteReport = store.upsert(enriched)
+            # Spooled articles are safe on disk and will be replayed: they count as handed over.
+            crawl.mark_processed([a.id for a in enriched])
+            summary.processed += len(enriched)
+            summary.written += report.written
+            summary.spooled += report.spooled
+            summary.replayed += report.replayed
+            summary.errors += report.errors
+            summary.needs_review += sum(a.needs_review for a in enriched)
+            summary.too_short += sum(
+                len(a.text_segmented.split()) < MIN_CLASSIFIABLE_WORDS for a in enriched
+            )
+            summary.unlabelled += sum(a.topic is None for a in enriched)
+            summary.topics.update(a.topic for a in enriched if a.topic)
+            bar.update(len(batch))
+        store.refresh()
+    finally:
+        bar.close()
+        crawl.close()
+        if owns_store:
+            store.close()
+    return summary
