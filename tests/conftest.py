@@ -1,0 +1,97 @@
+"""Shared fixtures: the offline mirror over real HTTP, a crawl of it, and both stores."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from crawlers.mirror.server import Mirror
+from duluan.record import Article
+from duluan.settings import Settings
+
+ENGINE_URL = os.environ.get("DULUAN_TEST_SEARCH_URL")
+
+
+def duluan(*args: str, data_dir: Path, check: bool = True, **env: str) -> subprocess.CompletedProcess:
+    """Run the real `duluan` command in a subprocess."""
+    result = subprocess.run(
+        [sys.executable, "-m", "duluan.cli", "--data-dir", str(data_dir), *args],
+        capture_output=True, text=True, check=False, timeout=600,
+        env={**os.environ, **env},
+    )
+    if check and result.returncode:
+        pytest.fail(f"duluan {' '.join(args)} exited {result.returncode}:\n"
+                    f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return result
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(data_dir=tmp_path_factory.mktemp("data"))
+
+
+@pytest.fixture(scope="session")
+def shared_data(settings: Settings) -> Path:
+    path = settings.shared_data
+    if not (path / "README.md").exists():
+        pytest.fail(f"the shared data folder is missing at {path}; set DULUAN_SHARED_DATA")
+    return path
+
+
+@pytest.fixture(scope="session")
+def mirror() -> Iterator[Mirror]:
+    with Mirror() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def crawled(settings: Settings, mirror: Mirror) -> Settings:
+    """A data directory after one real crawl of the mirror."""
+    result = duluan("crawl", "--all", "--mirror", mirror.url, data_dir=settings.data_dir)
+    assert "articles: 6 new" in result.stdout, result.stdout + result.stderr
+    return settings
+
+
+@pytest.fixture(scope="session")
+def processed(crawled: Settings) -> list[Article]:
+    """The crawled articles after NLP and classification, not yet in any store."""
+    from classifiers.predict import ArticleClassifier
+    from crawlers.store import CrawlStore
+    from duluan.pipeline import enrich
+
+    store = CrawlStore(crawled.crawl_db)
+    articles = [a for batch in store.pending() for a in batch]
+    store.close()
+    classifier = ArticleClassifier.load(crawled.models_dir)
+    return enrich(articles, classifier, crawled.review_confidence, workers=1)
+
+
+def _engine_settings(tmp: Path) -> Settings:
+    if not ENGINE_URL:
+        if os.environ.get("CI"):
+            pytest.fail("CI must test the search engine: DULUAN_TEST_SEARCH_URL is not set")
+        pytest.skip("no search engine: run the tests with `make test`, or set DULUAN_TEST_SEARCH_URL")
+    return Settings(data_dir=tmp, search_url=ENGINE_URL, index_prefix=f"t{uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture(params=["embedded", "engine"])
+def store(request: pytest.FixtureRequest, tmp_path: Path):  # noqa: ANN201 - either store
+    if request.param == "embedded":
+        from index.sqlite_store import EmbeddedStore
+
+        s = EmbeddedStore(tmp_path / "articles.sqlite")
+        yield s
+        s.close()
+    else:
+        from index.engine_store import EngineStore
+
+        s = EngineStore(_engine_settings(tmp_path))
+        yield s
+        s.drop_all()
+        s.close()

@@ -1,0 +1,73 @@
+"""A real Scrapy crawl over HTTP on loopback of the offline mirror, and extraction checks."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from crawlers.mirror.server import Mirror
+from crawlers.registry import Registry, RegistryError, load_source
+from duluan.settings import Settings
+from tests.conftest import duluan
+
+VNEXPRESS_URL = "https://vnexpress.net/dau-bung-keo-dai-phat-hien-ung-thu-lymphoma-ruot-non-4954454.html"
+
+
+def test_crawl_stores_every_mirror_article_once(crawled: Settings) -> None:
+    db = sqlite3.connect(crawled.crawl_db)
+    rows = [json.loads(doc) for (doc,) in db.execute("SELECT doc FROM raw_articles")]
+    assert len(rows) == 6
+    by_source = sorted(r["source"] for r in rows)
+    assert by_source == ["dantri"] * 5 + ["vnexpress"]
+    titles = {r["title"] for r in rows}
+    assert "Giá vàng giảm sau dấu hiệu khả quan của kinh tế Mỹ" in titles
+    assert "Đau bụng kéo dài, phát hiện ung thư lymphoma ruột non" in titles
+    for row in rows:
+        assert row["published_at"], row["url"]
+        assert len(row["body"]) > 500, row["url"]
+        assert row["url"].startswith("https://"), "articles keep the outlet's real URL"
+
+
+def test_second_crawl_fetches_no_article_again(crawled: Settings, mirror: Mirror) -> None:
+    result = duluan("crawl", "--all", "--mirror", mirror.url, data_dir=crawled.data_dir)
+    assert "articles: 0 new" in result.stdout
+    # Feeds are conditional GETs now: the mirror answers 304 to the stored ETag.
+    assert "2 not modified" in result.stdout, result.stdout
+
+
+def test_vnexpress_page_matches_its_expected_extraction(shared_data, tmp_path) -> None:  # noqa: ANN001
+    folder = shared_data / "pages/vnexpress-2025"
+    expected = json.loads((folder / "VnExpress.expected.json").read_text("utf-8"))["V1"]
+    result = duluan("extract", str(folder / "VnExpress_2025_10_22.html"), "--url", VNEXPRESS_URL,
+                    data_dir=tmp_path)
+    got = json.loads(result.stdout)
+    assert got["title"] == expected["title"]
+    assert got["authors"] == expected["authors"]
+    assert got["published"] == expected["publishing_date"].replace(" ", "T")
+    assert got["sapo"] == expected["body"]["summary"][0]
+    assert got["extractor"] == "rules"
+    expected_words = " ".join(
+        p for s in expected["body"]["sections"] for p in s["paragraphs"]
+    ).split()
+    got_words = " ".join(got["body"] + got["captions"]).split()
+    common = sum(min(got_words.count(w), expected_words.count(w)) for w in set(expected_words))
+    f1 = 2 * common / (len(got_words) + len(expected_words))
+    assert f1 >= 0.98, f1
+
+
+def test_registry_errors_name_the_file_and_field(tmp_path) -> None:  # noqa: ANN001
+    bad = tmp_path / "baomoi.toml"
+    bad.write_text('id = "baomoi"\nname = "x"\nhome = "not a url"\ndomains = ["x.vn"]\n'
+                   'tier = "central"\narticle_url = "x"\n', "utf-8")
+    try:
+        load_source(bad)
+    except RegistryError as exc:
+        assert "baomoi.toml" in str(exc) and "home" in str(exc)
+    else:
+        raise AssertionError("an invalid source loaded")
+
+
+def test_shipped_registry_loads() -> None:
+    registry = Registry.load()
+    assert {"vnexpress", "dantri"} <= set(registry.sources)
+    assert registry.for_url(VNEXPRESS_URL).id == "vnexpress"

@@ -1,0 +1,62 @@
+"""Vietnamese normalisation and segmentation on real text."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+
+from nlp.analyze import analyze, keywords
+from nlp.normalize import canonical_tone, fold, has_diacritics, normalize_text
+from nlp.segment import segment
+
+
+def test_old_and_new_tone_placement_meet_in_one_form() -> None:
+    for old, new in [("hoà", "hòa"), ("thuỷ", "thủy"), ("Tỉnh uỷ", "Tỉnh ủy"), ("khoẻ", "khỏe"),
+                     ("Hoà Bình", "Hòa Bình"), ("tuỳ", "tùy")]:
+        assert normalize_text(old) == normalize_text(new) == new
+
+
+def test_tone_rules_keep_correct_syllables() -> None:
+    for word in ["người", "quý", "giá", "gìn", "thuận", "hoàn", "huỳnh", "khuỷu", "Quảng", "của"]:
+        assert canonical_tone(word) == word
+
+
+def test_decomposed_text_becomes_nfc() -> None:
+    decomposed = unicodedata.normalize("NFD", "Thành phố Hồ Chí Minh")
+    assert normalize_text(decomposed) == "Thành phố Hồ Chí Minh"
+    assert unicodedata.is_normalized("NFC", normalize_text(decomposed))
+
+
+def test_invisible_characters_entities_and_spaces_are_cleaned() -> None:
+    raw = "Giá\u00a0vàng&nbsp;giảm\u200b “mạnh” \n\n\n  Đoạn   hai "
+    assert normalize_text(raw) == 'Giá vàng giảm "mạnh"\n\nĐoạn hai'
+
+
+def test_folding_removes_diacritics_and_d_stroke() -> None:
+    assert fold("Đà Nẵng, Thừa Thiên Huế") == "da nang, thua thien hue"
+    assert has_diacritics("Hà Nội") and not has_diacritics("Ha Noi")
+
+
+def test_underthesea_segments_a_real_vntc_sentence(shared_data) -> None:  # noqa: ANN001
+    line = (shared_data / "topic/vntc10-mini/train.jsonl").read_text("utf-8").splitlines()[0]
+    text = json.loads(line)["text"]
+    segmented = segment(normalize_text(text))
+    assert "Thứ_trưởng" in segmented
+    assert "số_liệu" in segmented
+
+
+def test_analysis_finds_keywords_and_entities() -> None:
+    result = analyze(
+        "Thủ tướng chỉ đạo Bộ Công Thương",
+        "Thủ tướng Phạm Minh Chính giao Bộ Công Thương không để thiếu hụt xăng dầu tại Hà Nội. "
+        "Xăng dầu phải được cung ứng đủ trong dịp Tết.",
+    )
+    names = dict(result.entities)
+    assert names.get("Phạm Minh Chính") == "PER"
+    assert names.get("Hà Nội") == "LOC"
+    assert "xăng dầu" in [k.lower() for k in result.keywords]
+    assert result.title_folded == "thu tuong chi dao bo cong thuong"
+
+
+def test_keywords_skip_stopwords_and_numbers() -> None:
+    assert keywords("và của 2022 1.800 kinh_tế kinh_tế") == ["kinh tế"]

@@ -1,0 +1,43 @@
+"""The article record is defined once; the Scrapy item, the mapping and the SQLite schema agree."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from crawlers.items import ArticleItem
+from duluan.record import Article, Kind, field_kinds
+from index.mapping import mappings
+from index.sqlite_store import FTS_KINDS, columns, fts_columns, schema
+
+FIELDS = list(Article.model_fields)
+
+
+def test_scrapy_item_has_exactly_the_record_fields() -> None:
+    assert sorted(ArticleItem.fields) == sorted(FIELDS)
+
+
+def test_mapping_has_exactly_the_record_fields_with_matching_types() -> None:
+    props = mappings()["properties"]
+    assert list(props) == FIELDS
+    expected = {
+        Kind.KEYWORD: "keyword", Kind.KEYWORDS: "keyword", Kind.TEXT: "text", Kind.TEXTS: "text",
+        Kind.SEGMENTED: "text", Kind.FOLDED: "text", Kind.DATE: "date", Kind.FLOAT: "float",
+        Kind.BOOL: "boolean", Kind.SCORES: "object", Kind.ENTITIES: "object",
+    }
+    for name, kind in field_kinds().items():
+        assert props[name]["type"] == expected[kind], name
+    assert mappings()["dynamic"] == "strict"
+
+
+def test_sqlite_schema_has_exactly_the_record_fields() -> None:
+    db = sqlite3.connect(":memory:")
+    db.executescript(schema())
+    table = [row[1] for row in db.execute("PRAGMA table_info(articles)")]
+    assert table == ["rowid", *FIELDS]
+    assert list(columns()) == FIELDS
+    fts = [row[1] for row in db.execute("PRAGMA table_info(articles_fts)")]
+    assert fts == fts_columns() == [n for n, k in field_kinds().items() if k in FTS_KINDS]
+
+
+def test_every_record_field_declares_a_storage_kind() -> None:
+    assert set(field_kinds()) == set(FIELDS)
