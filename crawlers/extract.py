@@ -11,6 +11,7 @@ from parsel import Selector
 
 from crawlers.dates import parse_compact, parse_iso, parse_vietnamese
 from crawlers.registry import Source
+from nlp.legacy import LegacyEncodingError, repair
 from nlp.normalize import normalize_text
 
 MIN_BODY_CHARS = 200
@@ -190,4 +191,16 @@ def extract(html: str, url: str, source: Source) -> Extraction:
         raise Rejected("not-an-article", "no title or article body found")
     if sum(map(len, result.body)) < MIN_BODY_CHARS:
         raise Rejected("empty-body", f"{sum(map(len, result.body))} characters of body text")
+    return _unicode(result)
+
+
+def _unicode(result: Extraction) -> Extraction:
+    """Convert text an old site still serves in TCVN3 or VNI; refuse what cannot be."""
+    try:
+        result.title = repair(result.title)[0]
+        result.sapo = repair(result.sapo)[0]
+        result.body = [repair(p)[0] for p in result.body]
+        result.captions = [repair(c)[0] for c in result.captions]
+    except LegacyEncodingError as exc:
+        raise Rejected("legacy-encoding", str(exc)) from exc
     return result

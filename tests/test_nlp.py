@@ -45,17 +45,21 @@ def test_underthesea_segments_a_real_vntc_sentence(shared_data) -> None:  # noqa
     assert "số_liệu" in segmented
 
 
-def test_analysis_finds_keywords_and_entities() -> None:
-    result = analyze(
-        "Thủ tướng chỉ đạo Bộ Công Thương",
-        "Thủ tướng Phạm Minh Chính giao Bộ Công Thương không để thiếu hụt xăng dầu tại Hà Nội. "
-        "Xăng dầu phải được cung ứng đủ trong dịp Tết.",
-    )
+def test_analysis_of_a_real_article(shared_data) -> None:  # noqa: ANN001
+    from crawlers.extract import extract
+    from crawlers.registry import default_registry
+
+    name = "kinh-doanh__thu-tuong-chi-dao-bo-cong-thuong-khong-de-thieu-hut-xang-dau-dip-tet-20221224162858354"
+    html = (shared_data / "pages/dantri-2022" / f"{name}.html").read_text("utf-8")
+    url = "https://dantri.com.vn/" + name.replace("__", "/") + ".htm"
+    page = extract(html, url, default_registry()["dantri"])
+    result = analyze(page.title, "\n\n".join([page.title, page.sapo, *page.body]))
+    assert result.language == "vi"
     names = dict(result.entities)
     assert names.get("Phạm Minh Chính") == "PER"
-    assert names.get("Hà Nội") == "LOC"
-    assert "xăng dầu" in [k.lower() for k in result.keywords]
-    assert result.title_folded == "thu tuong chi dao bo cong thuong"
+    assert names.get("Bộ Công Thương") == "ORG"
+    assert "xăng dầu" in result.keywords[:5]
+    assert result.title_folded == "thu tuong chi dao bo cong thuong khong de thieu hut xang dau dip tet"
 
 
 def test_keywords_skip_stopwords_and_numbers() -> None:

@@ -1,0 +1,24 @@
+"""Is this Vietnamese, and is there enough of it to classify?"""
+
+from __future__ import annotations
+
+import re
+
+from nlp.legacy import syllable_share
+
+_WORD = re.compile(r"[^\W\d_]+")
+_VI_LETTER = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]", re.I)
+MIN_WORDS = 30
+
+
+def language_of(text: str) -> str:
+    """"vi", "short" (too little text to judge or classify) or "other"."""
+    words = _WORD.findall(text)
+    if len(words) < MIN_WORDS:
+        return "short"
+    with_marks = sum(1 for w in words if _VI_LETTER.search(w)) / len(words)
+    # Vietnamese prose has diacritics on about half its syllables, and nearly all its
+    # words are well-formed syllables; English or Chinese text has neither.
+    if with_marks >= 0.2 and syllable_share(" ".join(words[:400])) >= 0.75:
+        return "vi"
+    return "other"

@@ -1,0 +1,83 @@
+"""Gazetteer aliases, the 2025 provincial merger, legacy encodings and the language check."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from nlp.analyze import entities
+from nlp.gazetteer import gazetteer
+from nlp.language import language_of
+from nlp.legacy import LegacyEncodingError, repair
+
+
+def test_there_are_34_current_units_and_63_former_ones_each_mapped_once() -> None:
+    g = gazetteer()
+    assert len(g.current_provinces) == 34
+    import tomllib
+    from importlib import resources
+
+    data = tomllib.loads(resources.files("nlp").joinpath("data/gazetteer.toml").read_text("utf-8"))
+    former = [f for entry in data["provinces"].values() for f in entry["former"]]
+    assert len(former) == len(set(former)) == 63
+
+
+@pytest.mark.parametrize(("former", "current"), [
+    ("Bắc Kạn", "Thái Nguyên"), ("Hà Giang", "Tuyên Quang"), ("Bình Dương", "TP Hồ Chí Minh"),
+    ("Bà Rịa - Vũng Tàu", "TP Hồ Chí Minh"), ("Quảng Nam", "Đà Nẵng"), ("Hải Dương", "Hải Phòng"),
+    ("Nam Định", "Ninh Bình"), ("Hòa Bình", "Phú Thọ"), ("Kon Tum", "Quảng Ngãi"),
+    ("Bình Thuận", "Lâm Đồng"), ("Sóc Trăng", "Cần Thơ"), ("Bạc Liêu", "Cà Mau"),
+    ("Kiên Giang", "An Giang"), ("Thừa Thiên Huế", "Huế"), ("Thanh Hoá", "Thanh Hóa"),
+    ("tỉnh Thái Nguyên", "Thái Nguyên"),
+])
+def test_former_provinces_map_to_their_current_unit(former: str, current: str) -> None:
+    assert gazetteer().current_unit(former) == current
+
+
+@pytest.mark.parametrize("alias", ["TP.HCM", "TPHCM", "Thành phố Hồ Chí Minh", "Sài Gòn", "TP HCM"])
+def test_ho_chi_minh_city_aliases(alias: str) -> None:
+    assert gazetteer().lookup(alias).name == "TP Hồ Chí Minh"
+
+
+def test_entities_are_canonical_in_real_text() -> None:
+    text = ("Chiều 24/12, tại TP.HCM, Thủ tướng Phạm Minh Chính dự lễ khởi công nhà ga T3 sân bay Tân "
+            "Sơn Nhất. Bộ GTVT và UBND tỉnh Bắc Kạn cùng tham dự.")
+    found = dict(entities("Khởi công nhà ga T3 sân bay Tân Sơn Nhất", text))
+    assert found["TP Hồ Chí Minh"] == "LOC"
+    assert found["Phạm Minh Chính"] == "PER"
+    assert found["Thái Nguyên"] == "LOC"  # Bắc Kạn is part of Thái Nguyên now
+    assert found["Bộ Giao thông vận tải"] == "ORG"
+    assert "TP.HCM" not in found
+
+
+@pytest.mark.parametrize(("legacy", "unicode", "encoding"), [
+    ("Chñ tÞch n\xadíc ViÖt Nam th¨m tØnh Th¸i Nguyªn vµ §µ N½ng",
+     "Chủ tịch nước Việt Nam thăm tỉnh Thái Nguyên và Đà Nẵng", "tcvn3"),
+    ("Ban Tuyªn gi¸o TØnh ñy Th¸i Nguyªn tæ chøc héi nghÞ b¸o c¸o viªn",
+     "Ban Tuyên giáo Tỉnh ủy Thái Nguyên tổ chức hội nghị báo cáo viên", "tcvn3"),
+    ("Ñoái töôïng ñieàu chænh cuûa luaät hình söï", "Đối tượng điều chỉnh của luật hình sự", "vni"),
+    ("Thôøi gian thöû thaùch töø 1 naêm", "Thời gian thử thách từ 1 năm", "vni"),
+    ("MIEÃN, GIAÛM TRAÙCH NHIEÄM HÌNH SÖÏ", "MIỄN, GIẢM TRÁCH NHIỆM HÌNH SỰ", "vni"),
+    ("Baûn chaát giai caáp cuûa nhaø nöôùc", "Bản chất giai cấp của nhà nước", "vni"),
+])
+def test_legacy_encodings_convert_to_unicode(legacy: str, unicode: str, encoding: str) -> None:
+    assert repair(legacy) == (unicode, encoding)
+
+
+def test_unicode_text_is_left_alone(shared_data) -> None:  # noqa: ANN001
+    for line in (shared_data / "topic/vntc10-mini/test.jsonl").read_text("utf-8").splitlines()[:50]:
+        text = json.loads(line)["text"]
+        assert repair(text) == (text, None)
+
+
+def test_garbage_that_looks_legacy_is_refused() -> None:
+    with pytest.raises(LegacyEncodingError):
+        repair("µµµ ¶¶¶ ·Æ© ÇÈÉ ®®® ÌÎÏ ÐÑª ÒÓÔ ÕÖ× ØÜÝ Þß«")
+
+
+def test_language_check(shared_data) -> None:  # noqa: ANN001
+    text = json.loads((shared_data / "topic/vntc10-mini/test.jsonl").open().readline())["text"]
+    assert language_of(text) == "vi"
+    assert language_of("Officials said on Tuesday that the talks would resume next week. " * 6) == "other"
+    assert language_of("Xem thêm") == "short"
