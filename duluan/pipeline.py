@@ -13,8 +13,8 @@ from duluan.record import Article, Entity
 from duluan.settings import Settings
 from index import Store, WriteReport, open_store
 from nlp.analyze import analyze_many
-
-MIN_CLASSIFIABLE_WORDS = 20
+from nlp.dedup import DuplicateIndex
+from nlp.stories import StoryIndex
 
 
 @dataclass
@@ -24,8 +24,9 @@ class ProcessSummary:
     spooled: int = 0
     replayed: int = 0
     needs_review: int = 0
-    too_short: int = 0
+    not_vietnamese: int = 0
     unlabelled: int = 0
+    duplicates: int = 0
     topics: Counter = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
 
@@ -34,7 +35,8 @@ class ProcessSummary:
             f"processed {self.processed} articles: {self.written} written to the index, "
             f"{self.spooled} spooled for replay, {self.replayed} replayed from the spool",
             f"{self.needs_review} marked for review (low confidence), "
-            f"{self.too_short} too short to classify, {self.unlabelled} without a topic",
+            f"{self.not_vietnamese} not Vietnamese or too short, {self.unlabelled} without a topic, "
+            f"{self.duplicates} syndicated copies",
         ]
         if self.topics:
             out.append("topics: " + ", ".join(f"{t} {n}" for t, n in self.topics.most_common()))
@@ -56,7 +58,8 @@ def enrich(articles: list[Article], classifier: ArticleClassifier, threshold: fl
             "keywords": nlp.keywords,
             "entities": [Entity(name=n, type=t) for n, t in nlp.entities],
         }
-        classifiable = len(nlp.text_segmented.split()) >= MIN_CLASSIFIABLE_WORDS
+        update["language"] = nlp.language
+        classifiable = nlp.language == "vi"  # other languages and near-empty text stay out
         low = False
         for task, prediction in (("topic", label.topic), ("tone", label.tone)):
             if prediction is None or not classifiable:
@@ -70,6 +73,30 @@ def enrich(articles: list[Article], classifier: ArticleClassifier, threshold: fl
     return out
 
 
+def link(articles: list[Article], duplicates: DuplicateIndex, stories: StoryIndex
+         ) -> tuple[list[Article], dict[str, dict]]:
+    """Mark syndicated copies and put each article in a story, oldest first.
+
+    Returns the articles, and updates for stored articles that turned out to be copies
+    of one in this batch (the earliest publisher is the original).
+    """
+    repoint: dict[str, dict] = {}
+    out: list[Article] = []
+    for article in sorted(articles, key=lambda a: (a.published_at or a.fetched_at, a.id)):
+        when = article.published_at or article.fetched_at
+        verdict = duplicates.check(article.id, when, article.text_segmented)
+        for other in verdict.repointed:
+            repoint[other] = {"duplicate_of": article.id}
+        story = stories.assign(article.id, when, article.title, article.text_segmented,
+                               [e.name for e in article.entities])
+        out.append(article.model_copy(update={
+            "duplicate_of": verdict.duplicate_of, "cluster_id": story.id, "cluster_title": story.title,
+        }))
+    in_batch = {a.id for a in out}
+    out = [a.model_copy(update=repoint.pop(a.id)) if a.id in repoint else a for a in out]
+    return out, {k: v for k, v in repoint.items() if k not in in_batch}
+
+
 def process_pending(settings: Settings, store: Store | None = None, batch_size: int = 200,
                     progress: bool = True, workers: int | None = None) -> ProcessSummary:
     """Process every raw article not yet indexed. Idempotent: a rerun finds nothing pending."""
@@ -77,12 +104,17 @@ def process_pending(settings: Settings, store: Store | None = None, batch_size: 
     owns_store = store is None
     store = store or open_store(settings)
     classifier = ArticleClassifier.load(settings.models_dir)
+    duplicates = DuplicateIndex(settings.stories_db)
+    stories = StoryIndex(settings.stories_db)
     summary = ProcessSummary()
     bar = tqdm(total=crawl.count_pending(), unit="article", desc="processing", disable=not progress)
     try:
         for batch in crawl.pending(batch_size):
-            enriched = enrich(batch, classifier, settings.review_confidence, workers)
+            enriched, repointed = link(
+                enrich(batch, classifier, settings.review_confidence, workers), duplicates, stories
+            )
             report: WriteReport = store.upsert(enriched)
+            store.update_fields(repointed)
             # Spooled articles are safe on disk and will be replayed: they count as handed over.
             crawl.mark_processed([a.id for a in enriched])
             summary.processed += len(enriched)
@@ -91,9 +123,8 @@ def process_pending(settings: Settings, store: Store | None = None, batch_size: 
             summary.replayed += report.replayed
             summary.errors += report.errors
             summary.needs_review += sum(a.needs_review for a in enriched)
-            summary.too_short += sum(
-                len(a.text_segmented.split()) < MIN_CLASSIFIABLE_WORDS for a in enriched
-            )
+            summary.not_vietnamese += sum(a.language != "vi" for a in enriched)
+            summary.duplicates += sum(a.duplicate_of is not None for a in enriched) + len(repointed)
             summary.unlabelled += sum(a.topic is None for a in enriched)
             summary.topics.update(a.topic for a in enriched if a.topic)
             bar.update(len(batch))
@@ -101,6 +132,8 @@ def process_pending(settings: Settings, store: Store | None = None, batch_size: 
     finally:
         bar.close()
         crawl.close()
+        duplicates.close()
+        stories.close()
         if owns_store:
             store.close()
     return summary

@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
 from nlp.normalize import normalize_text
 
@@ -111,6 +112,7 @@ class Article(BaseModel):
     # duplicates and stories
     duplicate_of: str | None = _f(Kind.KEYWORD)
     cluster_id: str | None = _f(Kind.KEYWORD)
+    cluster_title: str | None = _f(Kind.KEYWORD, description="the story's representative title")
 
     # lifecycle and review
     status: Status = _f(Kind.KEYWORD, Status.LIVE)
@@ -148,6 +150,23 @@ def field_kinds() -> dict[str, Kind]:
         assert isinstance(extra, dict), f"field {name} has no index kind"
         kinds[name] = Kind(extra["index"])
     return kinds
+
+
+@cache
+def _adapter(name: str) -> TypeAdapter:
+    return TypeAdapter(Article.model_fields[name].annotation)
+
+
+def validate_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Validate a partial update field by field; returns JSON-ready values."""
+    unknown = set(fields) - set(Article.model_fields) - {"id"}
+    if unknown:
+        raise ValueError(f"not article fields: {sorted(unknown)}")
+    out = {}
+    for name, value in fields.items():
+        adapter = _adapter(name)
+        out[name] = adapter.dump_python(adapter.validate_python(value), mode="json")
+    return out
 
 
 def utcnow() -> datetime:

@@ -97,6 +97,10 @@ class Settings(BaseSettings):
         return self.data_dir / "articles.sqlite"
 
     @property
+    def stories_db(self) -> Path:
+        return self.data_dir / "stories.sqlite"
+
+    @property
     def spool_dir(self) -> Path:
         return self.data_dir / "spool"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from duluan.record import Article
 from index.query import Query, SearchResult
@@ -27,6 +27,9 @@ class Store(Protocol):
 
     def upsert(self, articles: Sequence[Article]) -> WriteReport:
         """Insert or replace by id; never duplicates."""
+
+    def update_fields(self, updates: dict[str, dict[str, Any]]) -> int:
+        """Partial updates by article id; returns how many articles were found and changed."""
 
     def get(self, article_id: str) -> Article | None: ...
 

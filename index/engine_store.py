@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from duluan.record import Article
+from duluan.record import Article, validate_fields
 from duluan.settings import Settings
 from index.base import WriteReport
 from index.highlight import add_highlights
@@ -212,6 +212,22 @@ class EngineStore:
         if failed:
             self._spool(failed)
         return report + WriteReport(written=written, spooled=len(failed), errors=errors)
+
+    def update_fields(self, updates: dict[str, dict[str, Any]]) -> int:
+        if not updates or not self.client.exists(f"/{self.alias}"):
+            return 0
+        self.refresh()  # the articles may have been written a moment ago
+        found = self.client.request("POST", f"/{self.alias}/_search", body={
+            "query": {"ids": {"values": list(updates)}}, "size": len(updates), "_source": False,
+        })["hits"]["hits"]
+        actions = [
+            {"_op_type": "update", "_index": hit["_index"], "_id": hit["_id"],
+             "doc": validate_fields(updates[hit["_id"]])}
+            for hit in found
+        ]
+        changed = sum(ok for ok, _ in self.client.bulk(actions))
+        self.refresh()
+        return changed
 
     # -- reading -------------------------------------------------------------------------
 

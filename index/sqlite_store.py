@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from duluan.record import Article, Kind, field_kinds
+from duluan.record import Article, Kind, field_kinds, validate_fields
 from index.base import WriteReport
 from index.highlight import add_highlights
 from index.query import Hit, ParsedQuery, Query, SearchResult, Term
@@ -86,11 +86,12 @@ def _utc(value: str | None) -> str | None:
     return datetime.fromisoformat(value).astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def to_row(article: Article) -> dict[str, Any]:
-    doc = article.to_doc()
+def _column_values(doc: dict[str, Any]) -> dict[str, Any]:
+    """JSON-ready field values -> SQLite column values."""
+    kinds = field_kinds()
     row: dict[str, Any] = {}
-    for name, kind in field_kinds().items():
-        value = doc[name]
+    for name, value in doc.items():
+        kind = kinds[name]
         if kind in JSON_KINDS:
             value = json.dumps(value, ensure_ascii=False)
         elif kind is Kind.DATE:
@@ -99,6 +100,10 @@ def to_row(article: Article) -> dict[str, Any]:
             value = int(bool(value))
         row[name] = value
     return row
+
+
+def to_row(article: Article) -> dict[str, Any]:
+    return _column_values(article.to_doc())
 
 
 def from_row(row: sqlite3.Row) -> Article:
@@ -158,6 +163,18 @@ class EmbeddedStore:
             self.db.execute("BEGIN")
             self.db.executemany(sql, [to_row(a) for a in articles])
         return WriteReport(written=len(articles))
+
+    def update_fields(self, updates: dict[str, dict[str, Any]]) -> int:
+        changed = 0
+        with self.db:
+            self.db.execute("BEGIN")
+            for article_id, fields in updates.items():
+                values = _column_values(validate_fields(fields))
+                sets = ", ".join(f"{name} = :{name}" for name in values)
+                cursor = self.db.execute(f"UPDATE articles SET {sets} WHERE id = :id",
+                                         {**values, "id": article_id})
+                changed += cursor.rowcount
+        return changed
 
     def get(self, article_id: str) -> Article | None:
         row = self.db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()

@@ -86,3 +86,20 @@ def test_highlights_are_marked_and_escape_safely(store, processed) -> None:  # n
     assert MARK_START in marked
     html = snippet_html(marked)
     assert "<script>" not in html and "&lt;script&gt;" in html and "<mark>" in html
+
+
+def test_partial_updates_are_validated_and_applied(store, processed) -> None:  # noqa: ANN001
+    store.upsert(processed)
+    target = processed[1]
+    assert store.update_fields({target.id: {"review_state": "reviewed", "flag": "cần theo dõi"},
+                                "missing": {"review_state": "reviewed"}}) == 1
+    store.refresh()
+    got = store.get(target.id)
+    assert got.review_state == "reviewed" and got.flag == "cần theo dõi"
+    assert got.title == target.title  # the rest is untouched
+    assert [h.article.id for h in store.search(Query(review_states=["reviewed"])).hits] == [target.id]
+    import pytest
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):
+        store.update_fields({target.id: {"review_state": "not-a-state"}})
