@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import ssl
 import time
 import urllib.request
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +23,23 @@ from duluan.settings import Settings
 from index.base import WriteReport
 from index.highlight import add_highlights
 from index.mapping import MAPPING_VERSION, index_settings, mappings
-from index.query import FACETABLE, Hit, ParsedQuery, Query, SearchResult, Term
+from index.query import (
+    Bucket,
+    Hit,
+    ParsedQuery,
+    Query,
+    SearchResult,
+    SignificantTerm,
+    Term,
+    background_range,
+    significant_terms,
+)
 
-ACCENTED_FIELDS = ["title^3", "sapo^2", "body", "captions"]
-FOLDED_FIELDS = ["title_folded^3", "text_folded"]
 HIDDEN = ["text_segmented", "text_folded", "title_folded"]
+
+
+def _agg_field(name: str) -> str:
+    return "entities.name" if name == "entities" else name
 
 
 class EngineError(RuntimeError):
@@ -94,8 +108,8 @@ class EngineClient:
 
     def exists(self, path: str) -> bool:
         try:
-            self.request("HEAD", path)
-            return True
+            # opensearch-py answers HEAD with a bool; elasticsearch raises on 404.
+            return bool(self.request("HEAD", path))
         except EngineError as exc:
             if exc.status == 404:
                 return False
@@ -108,36 +122,96 @@ class EngineClient:
         )
 
 
+_VERSIONED = re.compile(r"-v(\d+)-\d{4}\.\d{2}$")
+
+
+class NeedsMigration(EngineError):
+    """The alias still holds indices of an older mapping version."""
+
+
+@dataclass
+class MigrationReport:
+    indices: dict[str, str]  # old -> new
+    documents: int
+
+
 class EngineStore:
+    """Monthly indices `{prefix}-articles-v{mapping}-{YYYY.MM}` behind the alias `{prefix}-articles`.
+
+    New indices join the alias when this store creates them; `migrate` builds indices
+    for a new mapping version beside the old ones and swaps them into the alias in one
+    atomic step, so readers never see a gap or a duplicate.
+    """
+
     backend = "engine"
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, mapping_version: int = MAPPING_VERSION) -> None:
         assert settings.search_url, "EngineStore needs DULUAN_SEARCH_URL"
         self.client = EngineClient(settings.search_url, settings.search_user,
                                    settings.search_password, settings.search_verify_certs)
         self.backend = self.client.distribution
         self.prefix = settings.index_prefix
         self.alias = f"{self.prefix}-articles"
+        self.version = mapping_version
         self.spool_dir: Path = settings.spool_dir
+        self._created: set[str] = set()
         self.ensure_template()
 
     # -- setup ---------------------------------------------------------------------------
 
     def ensure_template(self) -> None:
-        self.client.request("PUT", f"/_index_template/{self.alias}", body={
-            "index_patterns": [f"{self.alias}-*"],
-            "priority": 100,
-            "version": MAPPING_VERSION,
-            "template": {
-                "settings": index_settings(),
-                "mappings": mappings(),
-                "aliases": {self.alias: {}},
-            },
+        self.client.request("PUT", f"/_index_template/{self.alias}-v{self.version}", body={
+            "index_patterns": [f"{self.alias}-v{self.version}-*"],
+            "priority": 100 + self.version,
+            "version": self.version,
+            "template": {"settings": index_settings(), "mappings": mappings(self.version)},
         })
+
+    def indices(self) -> dict[str, int]:
+        """Index name -> mapping version, for every index behind the alias."""
+        if not self.client.exists(f"/_alias/{self.alias}"):
+            return {}
+        names = self.client.request("GET", f"/_alias/{self.alias}")
+        return {n: int(m.group(1)) if (m := _VERSIONED.search(n)) else 0 for n in names}
 
     def index_for(self, article: Article) -> str:
         when = article.published_at or article.fetched_at
-        return f"{self.alias}-{when:%Y.%m}"
+        return f"{self.alias}-v{self.version}-{when:%Y.%m}"
+
+    def _ensure_indices(self, names: set[str]) -> None:
+        for name in sorted(names - self._created):
+            if not self.client.exists(f"/{name}"):
+                try:
+                    self.client.request("PUT", f"/{name}", body={"aliases": {self.alias: {}}})
+                except EngineError as exc:  # created meanwhile by another writer
+                    if "resource_already_exists" not in str(exc):
+                        raise
+            self._created.add(name)
+
+    def migrate(self) -> MigrationReport:
+        """Reindex every older-version index into this version and swap the alias atomically."""
+        old = {n: v for n, v in self.indices().items() if v < self.version}
+        plan = {n: f"{self.alias}-v{self.version}-{n[-7:]}" for n in old}
+        copied = 0
+        for source, target in plan.items():
+            if not self.client.exists(f"/{target}"):
+                self.client.request("PUT", f"/{target}", body={})  # mapping from the template
+            result = self.client.request("POST", "/_reindex", params={"wait_for_completion": "true",
+                                                                      "refresh": "true"},
+                                         body={"source": {"index": source}, "dest": {"index": target}})
+            copied += result.get("created", 0) + result.get("updated", 0)
+        if plan:
+            actions = [{"add": {"index": t, "alias": self.alias}} for t in plan.values()]
+            actions += [{"remove": {"index": s, "alias": self.alias}} for s in plan]
+            self.client.request("POST", "/_aliases", body={"actions": actions})
+            # Catch up with anything written to the old indices during the copy.
+            for source, target in plan.items():
+                self.client.request("POST", "/_reindex", params={"wait_for_completion": "true",
+                                                                 "refresh": "true"},
+                                    body={"source": {"index": source}, "dest": {"index": target}})
+                self.client.request("DELETE", f"/{source}")
+        self._created.clear()
+        return MigrationReport(plan, copied)
 
     def close(self) -> None:
         self.client.client.close()
@@ -160,19 +234,21 @@ class EngineStore:
                    "_source": {k: v for k, v in doc.items() if k != "_index"}}
 
     def _write(self, docs: list[dict]) -> tuple[int, list[dict], list[str]]:
-        written, failed, errors = 0, [], []
+        confirmed: set[str] = set()
+        errors: list[str] = []
         try:
+            self._ensure_indices({d["_index"] for d in docs})
+            # streaming_bulk reports each item in order; its own failures come back as items.
             for (ok, info), doc in zip(self.client.bulk(self._actions(docs)), docs, strict=False):
                 if ok:
-                    written += 1
-                else:
-                    failed.append(doc)
+                    confirmed.add(doc["id"])
+                elif len(errors) < 20:
                     errors.append(json.dumps(info, ensure_ascii=False, default=str)[:300])
-        except self.client.connection_errors as exc:
-            done = {d["id"] for d in docs[:written]}
-            failed = [d for d in docs if d["id"] not in done]
+        except (EngineError, *self.client.connection_errors) as exc:
             errors.append(f"engine unreachable: {exc}")
-        return written, failed, errors
+        # Whatever the engine did not confirm goes to the spool: nothing is lost.
+        failed = [d for d in docs if d["id"] not in confirmed]
+        return len(confirmed), failed, errors
 
     def _spool(self, docs: list[dict]) -> None:
         self.spool_dir.mkdir(parents=True, exist_ok=True)
@@ -200,8 +276,17 @@ class EngineStore:
         return report
 
     def upsert(self, articles: Sequence[Article]) -> WriteReport:
-        report = self.replay_spool()
         docs = [{**a.to_doc(), "_index": self.index_for(a)} for a in articles]
+        try:
+            stale = sorted(n for n, v in self.indices().items() if v < self.version)
+        except (EngineError, *self.client.connection_errors) as exc:
+            if docs:
+                self._spool(docs)
+            return WriteReport(spooled=len(docs), errors=[f"engine unreachable: {exc}"])
+        if stale:
+            raise NeedsMigration(None, f"the index holds mapping version(s) older than {self.version} "
+                                 f"({', '.join(stale)}); run `duluan index migrate` first")
+        report = self.replay_spool()
         if not docs:
             return report
         if report.spooled:  # engine still down: do not even try, keep order
@@ -240,8 +325,7 @@ class EngineStore:
 
     @staticmethod
     def _term_clause(term: Term) -> dict:
-        fields = FOLDED_FIELDS if term.folded else ACCENTED_FIELDS
-        return {"multi_match": {"query": term.match_text, "type": "phrase", "fields": fields}}
+        return {"multi_match": {"query": term.match_text, "type": "phrase", "fields": term.fields()}}
 
     def _text_query(self, parsed: ParsedQuery) -> dict | None:
         if parsed.empty:
@@ -300,13 +384,23 @@ class EngineStore:
         }
         if query.search_after:
             body["search_after"] = query.search_after
-        facets = [f for f in query.facets if f in FACETABLE]
-        if facets:
-            body["aggs"] = {
-                f: {"terms": {"field": "entities.name" if f == "entities" else f, "size": 50}}
-                for f in facets
+        aggs: dict[str, Any] = {
+            f"facet_{f}": {"terms": {"field": _agg_field(f), "size": query.facet_size}}
+            for f in query.facets
+        }
+        if query.histogram:
+            aggs["histogram"] = {
+                "date_histogram": {"field": "published_at", "calendar_interval": query.histogram,
+                                   "time_zone": "+07:00", "format": "yyyy-MM-dd", "min_doc_count": 1},
             }
+            if query.histogram_by:
+                aggs["histogram"]["aggs"] = {
+                    "by": {"terms": {"field": _agg_field(query.histogram_by), "size": query.facet_size}}
+                }
+        if aggs:
+            body["aggs"] = aggs
         result = self.client.request("POST", f"/{self.alias}/_search", body=body)
+        aggregations = result.get("aggregations", {})
         raw_hits = result["hits"]["hits"]
         hits = [
             Hit(
@@ -318,12 +412,40 @@ class EngineStore:
         if query.highlight and not query.parsed.empty:
             add_highlights(hits, query.parsed)
         next_after = raw_hits[-1]["sort"] if raw_hits and len(raw_hits) == query.size else None
+        histogram = [
+            Bucket(b["key_as_string"], b["doc_count"],
+                   {x["key"]: x["doc_count"] for x in b.get("by", {}).get("buckets", [])})
+            for b in aggregations.get("histogram", {}).get("buckets", [])
+        ]
         return SearchResult(
             total=result["hits"]["total"]["value"],
             hits=hits,
             next_after=next_after,
             facets={
-                f: [(b["key"], b["doc_count"]) for b in result["aggregations"][f]["buckets"]]
-                for f in facets
+                f: [(b["key"], b["doc_count"]) for b in aggregations[f"facet_{f}"]["buckets"]]
+                for f in query.facets
             },
+            histogram=histogram,
+            significant=self._significant(query) if query.significant else [],
         )
+
+    def _keyword_counts(self, query: Query, include: list[str] | None = None) -> tuple[int, dict[str, int]]:
+        terms: dict[str, Any] = {"field": "keywords", "size": len(include) if include else 5000}
+        if include is not None:
+            terms["include"] = include
+        result = self.client.request("POST", f"/{self.alias}/_search", body={
+            "query": self.query_body(query), "size": 0, "track_total_hits": True,
+            "aggs": {"k": {"terms": terms}},
+        })
+        counts = {b["key"]: b["doc_count"] for b in result["aggregations"]["k"]["buckets"]}
+        return result["hits"]["total"]["value"], counts
+
+    def _significant(self, query: Query) -> list[SignificantTerm]:
+        """Same scoring as the embedded store, so both give the same answer; analysts who
+        want Elasticsearch's own significant_terms aggregation find it in docs/."""
+        plain = replace(query, facets=[], significant=False, histogram=None)
+        fg_total, fg = self._keyword_counts(plain)
+        if not fg:
+            return []
+        bg_total, bg = self._keyword_counts(replace(plain, **background_range(query)), include=list(fg))
+        return significant_terms(fg, fg_total, bg, bg_total, query.facet_size)

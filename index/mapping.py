@@ -43,10 +43,10 @@ def properties() -> dict[str, dict[str, Any]]:
     return props
 
 
-def mappings() -> dict[str, Any]:
+def mappings(version: int = MAPPING_VERSION) -> dict[str, Any]:
     return {
         "dynamic": "strict",
-        "_meta": {"mapping_version": MAPPING_VERSION, "record": "duluan.record.Article"},
+        "_meta": {"mapping_version": version, "record": "duluan.record.Article"},
         "properties": properties(),
     }
 

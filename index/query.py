@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import shlex
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 
 from duluan.record import Article
@@ -25,6 +25,7 @@ class Term:
 
     text: str
     phrase: bool = False
+    field: str | None = None  # "title", "sapo" or "body" to search one field only
 
     @property
     def folded(self) -> bool:
@@ -35,11 +36,19 @@ class Term:
     def match_text(self) -> str:
         return fold(self.text) if self.folded else self.text
 
+    def fields(self) -> list[str]:
+        """The record fields this term searches, with boosts as `name^n`."""
+        if self.folded:
+            return ["title_folded"] if self.field == "title" else (
+                ["text_folded"] if self.field else ["title_folded^3", "text_folded"])
+        return [self.field] if self.field else ["title^3", "sapo^2", "body"]
+
 
 @dataclass
 class ParsedQuery:
     must: list[list[Term]] = field(default_factory=list)  # AND of OR-groups
     must_not: list[Term] = field(default_factory=list)
+    filters: dict[str, list[str]] = field(default_factory=dict)  # from field:value prefixes
 
     @property
     def empty(self) -> bool:
@@ -47,10 +56,15 @@ class ParsedQuery:
 
 
 _WORDS = re.compile(r"[^\W_]+(?:[.'][^\W_]+)*")
+TEXT_PREFIXES = ("title", "sapo", "body")
+# Prefix -> Query filter attribute; values are matched exactly (slugs, ids, names).
+FILTER_PREFIXES = {"source": "sources", "tier": "tiers", "topic": "topics", "tone": "tones",
+                   "entity": "entity", "review": "review_states", "cluster": "cluster_id"}
 
 
 def parse_text(text: str) -> ParsedQuery:
-    """Words are ANDed; "quoted phrases", OR between terms, and -word or NOT word to exclude."""
+    """Words are ANDed; "quoted phrases", OR between terms, -word or NOT word to exclude;
+    title:/sapo:/body: search one field, source:/topic:/tone:/tier:/entity: filter."""
     out = ParsedQuery()
     text = normalize_text(text)
     try:
@@ -60,6 +74,13 @@ def parse_text(text: str) -> ParsedQuery:
         tokens, quoted = text.replace('"', " ").split(), set()
     negate = join_or = False
     for token in tokens:
+        prefix, sep, rest = token.partition(":")
+        if sep and rest and prefix.lower() in FILTER_PREFIXES:
+            out.filters.setdefault(prefix.lower(), []).append(rest)
+            continue
+        field_name = None
+        if sep and rest and prefix.lower() in TEXT_PREFIXES:
+            field_name, token = prefix.lower(), rest
         if token == "OR":
             join_or = bool(out.must)
             continue
@@ -74,7 +95,8 @@ def parse_text(text: str) -> ParsedQuery:
         words = _WORDS.findall(token)
         if not words:
             continue
-        terms = [Term(" ".join(words), phrase=True)] if is_phrase else [Term(w) for w in words]
+        terms = ([Term(" ".join(words), phrase=True, field=field_name)] if is_phrase
+                 else [Term(w, field=field_name) for w in words])
         if negate:
             out.must_not.extend(terms)
         elif join_or and out.must:
@@ -115,16 +137,35 @@ class Query:
     size: int = 20
     search_after: list | None = None
     facets: list[str] = field(default_factory=list)
+    facet_size: int = 50
     highlight: bool = True
+    # Counts per day, week or month (Vietnam time), optionally split by a facetable field.
+    histogram: Literal["day", "week", "month"] | None = None
+    histogram_by: str | None = None
+    # Keywords unusually frequent in this query's date range against the weeks before it.
+    significant: bool = False
+    background_weeks: int = 4
 
     def __post_init__(self) -> None:
         unknown = set(self.facets) - set(FACETABLE)
         if unknown:
             raise ValueError(f"cannot facet on {sorted(unknown)}; choose from {FACETABLE}")
+        if self.histogram_by and self.histogram_by not in FACETABLE:
+            raise ValueError(f"cannot split a histogram by {self.histogram_by}")
+        if self.significant and self.date_from is None:
+            raise ValueError("significant terms need date_from: the period to compare")
+        parsed = parse_text(self.text)
+        self._parsed = parsed
+        for prefix, values in parsed.filters.items():
+            attr = FILTER_PREFIXES[prefix]
+            if attr in ("entity", "cluster_id"):
+                setattr(self, attr, values[-1])
+            else:
+                setattr(self, attr, sorted({*getattr(self, attr), *values}))
 
     @property
     def parsed(self) -> ParsedQuery:
-        return parse_text(self.text)
+        return self._parsed
 
     @property
     def utc_from(self) -> datetime | None:
@@ -143,8 +184,49 @@ class Hit:
 
 
 @dataclass
+class Bucket:
+    start: str  # YYYY-MM-DD, Vietnam time: the day, the week's Monday or the month's first
+    count: int
+    by: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class SignificantTerm:
+    term: str
+    count: int  # articles in the period with this keyword
+    background: int  # articles in the preceding weeks with it
+    score: float
+
+
+@dataclass
 class SearchResult:
     total: int
     hits: list[Hit]
     next_after: list | None = None  # pass as search_after for the next page
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    histogram: list[Bucket] = field(default_factory=list)
+    significant: list[SignificantTerm] = field(default_factory=list)
+
+
+def background_range(query: Query) -> dict[str, datetime]:
+    """The weeks before the query's period, for significant terms."""
+    start = query.utc_from
+    assert start is not None
+    return {"date_from": start - timedelta(weeks=query.background_weeks),
+            "date_to": start - timedelta(microseconds=1)}
+
+
+def significant_terms(fg: dict[str, int], fg_total: int, bg: dict[str, int], bg_total: int,
+                      size: int, min_count: int = 3) -> list[SignificantTerm]:
+    """JLH scoring, as Elasticsearch's significant_terms does: (fg% - bg%) * fg% / bg%."""
+    out = []
+    for term, count in fg.items():
+        if count < min_count or not fg_total:
+            continue
+        fg_pct = count / fg_total
+        bg_pct = (bg.get(term, 0) + 1) / (bg_total + 1)  # smoothed: unseen before is not infinite
+        if fg_pct > bg_pct:
+            out.append(SignificantTerm(term, count, bg.get(term, 0),
+                                       round((fg_pct - bg_pct) * fg_pct / bg_pct, 6)))
+    out.sort(key=lambda t: (-t.score, t.term))
+    return out[:size]

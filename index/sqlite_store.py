@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,17 @@ from typing import Any
 from duluan.record import Article, Kind, field_kinds, validate_fields
 from index.base import WriteReport
 from index.highlight import add_highlights
-from index.query import Hit, ParsedQuery, Query, SearchResult, Term
+from index.query import (
+    Bucket,
+    Hit,
+    ParsedQuery,
+    Query,
+    SearchResult,
+    SignificantTerm,
+    Term,
+    background_range,
+    significant_terms,
+)
 
 SQL_TYPES: dict[Kind, str] = {
     Kind.KEYWORD: "TEXT", Kind.KEYWORDS: "TEXT", Kind.TEXT: "TEXT", Kind.TEXTS: "TEXT",
@@ -25,8 +36,6 @@ SQL_TYPES: dict[Kind, str] = {
 }
 JSON_KINDS = {Kind.KEYWORDS, Kind.TEXTS, Kind.SCORES, Kind.ENTITIES}
 FTS_KINDS = {Kind.TEXT, Kind.FOLDED}
-ACCENTED_COLUMNS = ("title", "sapo", "body")
-FOLDED_COLUMNS = ("title_folded", "text_folded")
 
 
 def columns() -> dict[str, str]:
@@ -118,7 +127,7 @@ def from_row(row: sqlite3.Row) -> Article:
 
 
 def _fts_term(term: Term) -> str:
-    cols = FOLDED_COLUMNS if term.folded else ACCENTED_COLUMNS
+    cols = [f.split("^")[0] for f in term.fields() if f.split("^")[0] in fts_columns()]
     text = term.match_text.replace('"', " ")
     return f'{{{" ".join(cols)}}} : "{text}"'
 
@@ -251,28 +260,71 @@ class EmbeddedStore:
             last = rows[-1]
             next_after = [last["sort_key"], last["id"]]
         return SearchResult(
-            total=self.count(query), hits=hits, next_after=next_after, facets=self._facets(query)
+            total=self.count(query), hits=hits, next_after=next_after, facets=self._facets(query),
+            histogram=self._histogram(query) if query.histogram else [],
+            significant=self._significant(query) if query.significant else [],
         )
+
+    def _value_sql(self, name: str, source: str, where: str) -> tuple[str, str]:
+        """(SELECT expression, FROM ... WHERE ...) yielding one row per value of a field."""
+        kind = field_kinds()[name]
+        if kind is Kind.ENTITIES:
+            return "json_extract(j.value, '$.name')", f"FROM {source}, json_each(a.{name}) j {where}"
+        if kind in JSON_KINDS:
+            return "j.value", f"FROM {source}, json_each(a.{name}) j {where}"
+        return f"a.{name}", f"FROM {source} {where}"
+
+    def _histogram(self, query: Query) -> list[Bucket]:
+        source, clauses, params = self._from(query)
+        where = f"WHERE {' AND '.join([*clauses, 'a.published_at IS NOT NULL'])}"
+        local = "datetime(a.published_at, '+7 hours')"  # Vietnam time, no daylight saving
+        bucket = {
+            "day": f"date({local})",
+            "week": f"date({local}, 'weekday 0', '-6 days')",  # the Monday of its week
+            "month": f"strftime('%Y-%m-01', {local})",
+        }[query.histogram]
+        by = query.histogram_by
+        select, from_where = self._value_sql(by, source, where) if by else ("NULL", f"FROM {source} {where}")
+        rows = self.db.execute(
+            f"SELECT {bucket} AS b, {select} AS v, COUNT(DISTINCT a.id) AS n {from_where} "
+            f"GROUP BY b, v ORDER BY b", params,
+        ).fetchall()
+        totals = dict(self.db.execute(
+            f"SELECT {bucket} AS b, COUNT(*) FROM {source} {where} GROUP BY b", params
+        ).fetchall())
+        out: dict[str, Bucket] = {}
+        for row in rows:
+            b = out.setdefault(row["b"], Bucket(row["b"], totals[row["b"]]))
+            if by and row["v"] is not None:
+                b.by[row["v"]] = row["n"]
+        return list(out.values())
+
+    def _keyword_counts(self, query: Query) -> tuple[int, dict[str, int]]:
+        source, clauses, params = self._from(query)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        total = self.db.execute(f"SELECT COUNT(*) FROM {source} {where}", params).fetchone()[0]
+        select, from_where = self._value_sql("keywords", source, where)
+        rows = self.db.execute(
+            f"SELECT {select} AS v, COUNT(DISTINCT a.id) AS n {from_where} GROUP BY v", params
+        ).fetchall()
+        return total, {r["v"]: r["n"] for r in rows}
+
+    def _significant(self, query: Query) -> list[SignificantTerm]:
+        fg_total, fg = self._keyword_counts(replace(query, facets=[], significant=False))
+        bg_query = replace(query, facets=[], significant=False, **background_range(query))
+        bg_total, bg = self._keyword_counts(bg_query)
+        return significant_terms(fg, fg_total, bg, bg_total, query.facet_size)
 
     def _facets(self, query: Query) -> dict[str, list[tuple[str, int]]]:
         out: dict[str, list[tuple[str, int]]] = {}
         source, clauses, params = self._from(query)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        kinds = field_kinds()
         for name in query.facets:
-            if kinds[name] is Kind.ENTITIES:
-                value_sql = f"FROM {source}, json_each(a.{name}) j {where}"
-                select = "json_extract(j.value, '$.name')"
-            elif kinds[name] in JSON_KINDS:
-                value_sql = f"FROM {source}, json_each(a.{name}) j {where}"
-                select = "j.value"
-            else:
-                value_sql = f"FROM {source} {where}"
-                select = f"a.{name}"
+            select, from_where = self._value_sql(name, source, where)
             rows = self.db.execute(
-                f"SELECT {select} AS v, COUNT(*) AS n {value_sql} GROUP BY v HAVING v IS NOT NULL "
-                f"ORDER BY n DESC, v LIMIT 50",
-                params,
+                f"SELECT {select} AS v, COUNT(DISTINCT a.id) AS n {from_where} GROUP BY v "
+                f"HAVING v IS NOT NULL ORDER BY n DESC, v LIMIT ?",
+                [*params, query.facet_size],
             ).fetchall()
             out[name] = [(r["v"], r["n"]) for r in rows]
         return out

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
 
 from duluan.record import Article
 from index.highlight import snippet_html
@@ -103,3 +105,81 @@ def test_partial_updates_are_validated_and_applied(store, processed) -> None:  #
 
     with pytest.raises(ValidationError):
         store.update_fields({target.id: {"review_state": "not-a-state"}})
+
+
+def _copies(base: Article, n: int, start: datetime, step: timedelta, **fields) -> list[Article]:  # noqa: ANN003
+    return [
+        base.model_copy(update={"id": f"{fields.get('prefix', 'c')}{i}", "published_at": start + i * step,
+                                **{k: v for k, v in fields.items() if k != "prefix"}})
+        for i in range(n)
+    ]
+
+
+def test_date_histogram_in_vietnam_time(store, processed) -> None:  # noqa: ANN001
+    base = processed[0]
+    # 23:30 UTC on 1 March is 06:30 on 2 March in Vietnam: the bucket is 2 March.
+    late = datetime(2026, 3, 1, 23, 30, tzinfo=UTC)
+    docs = _copies(base, 3, late, timedelta(days=1), tone="negative", prefix="h")
+    docs += _copies(base, 2, late, timedelta(days=1), tone="positive", prefix="p")
+    store.upsert(docs)
+    store.refresh()
+    result = store.search(Query(date_from=date(2026, 3, 1), date_to=date(2026, 3, 31), size=0,
+                                histogram="day", histogram_by="tone"))
+    by_day = {b.start: (b.count, b.by) for b in result.histogram}
+    assert by_day == {
+        "2026-03-02": (2, {"negative": 1, "positive": 1}),
+        "2026-03-03": (2, {"negative": 1, "positive": 1}),
+        "2026-03-04": (1, {"negative": 1}),
+    }
+    weekly = store.search(Query(date_from=date(2026, 3, 1), date_to=date(2026, 3, 31), size=0,
+                                histogram="week"))
+    assert [(b.start, b.count) for b in weekly.histogram] == [("2026-03-02", 5)]  # a Monday
+
+
+def test_significant_terms_find_what_is_new(store, processed) -> None:  # noqa: ANN001
+    base = processed[0]
+    week = datetime(2026, 4, 20, 3, tzinfo=UTC)
+    before = _copies(base, 12, week - timedelta(weeks=4), timedelta(days=2),
+                     keywords=["giá vàng", "lãi suất"], prefix="b")
+    now = _copies(base, 6, week, timedelta(hours=12), keywords=["bão số 3", "giá vàng"], prefix="n")
+    store.upsert(before + now)
+    store.refresh()
+    result = store.search(Query(date_from=week.date(), date_to=(week + timedelta(days=6)).date(),
+                                size=0, significant=True))
+    terms = [t.term for t in result.significant]
+    assert terms[0] == "bão số 3"
+    assert "lãi suất" not in terms
+    top = result.significant[0]
+    assert (top.count, top.background) == (6, 0)
+
+
+def test_field_prefixes(store, processed) -> None:  # noqa: ANN001
+    store.upsert(processed)
+    assert _titles(store, text="title:vàng source:dantri") == [GOLD]
+    assert _titles(store, text="title:vàng source:vnexpress") == []
+    assert _titles(store, text='title:"gia vang"') == [GOLD]
+
+
+def test_migration_swaps_in_a_new_mapping_version(processed, tmp_path) -> None:  # noqa: ANN001
+    from index.engine_store import EngineStore, NeedsMigration
+    from tests.conftest import _engine_settings
+
+    settings = _engine_settings(tmp_path)
+    old = EngineStore(settings)
+    try:
+        old.upsert(processed)
+        old.refresh()
+        new = EngineStore(settings, mapping_version=old.version + 1)
+        with pytest.raises(NeedsMigration):
+            new.upsert(processed[:1])
+        report = new.migrate()
+        assert report.documents == 6 and len(report.indices) == 2  # two months
+        assert set(new.indices().values()) == {old.version + 1}
+        assert new.count() == 6
+        assert new.upsert(processed).written == 6
+        new.refresh()
+        assert new.count() == 6
+        assert [h.article.title for h in new.search(Query(text="gia vang")).hits] == [GOLD]
+    finally:
+        old.drop_all()
+        old.close()
