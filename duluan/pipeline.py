@@ -12,7 +12,7 @@ from crawlers.store import CrawlStore
 from duluan.record import Article, Entity
 from duluan.settings import Settings
 from index import Store, WriteReport, open_store
-from nlp.analyze import analyze_many
+from nlp.analyze import BatchAnalyzer
 from nlp.dedup import DuplicateIndex
 from nlp.stories import StoryIndex
 
@@ -45,9 +45,9 @@ class ProcessSummary:
 
 
 def enrich(articles: list[Article], classifier: ArticleClassifier, threshold: float,
-           workers: int | None = None) -> list[Article]:
+           analyzer: BatchAnalyzer) -> list[Article]:
     """NLP and classification for a batch; returns new, validated records."""
-    analyses = analyze_many([(a.title, a.text) for a in articles], workers=workers)
+    analyses = analyzer([(a.title, a.text) for a in articles])
     labels = classifier.classify([x.text_segmented for x in analyses])
     out = []
     for article, nlp, label in zip(articles, analyses, labels, strict=True):
@@ -107,11 +107,14 @@ def process_pending(settings: Settings, store: Store | None = None, batch_size: 
     duplicates = DuplicateIndex(settings.stories_db)
     stories = StoryIndex(settings.stories_db)
     summary = ProcessSummary()
-    bar = tqdm(total=crawl.count_pending(), unit="article", desc="processing", disable=not progress)
+    pending = crawl.count_pending()
+    bar = tqdm(total=pending, unit="article", desc="processing", disable=not progress)
+    # No worker pool for a handful of articles: starting it costs more than it saves.
+    analyzer = BatchAnalyzer(workers if pending >= 50 else 1)
     try:
         for batch in crawl.pending(batch_size):
             enriched, repointed = link(
-                enrich(batch, classifier, settings.review_confidence, workers), duplicates, stories
+                enrich(batch, classifier, settings.review_confidence, analyzer), duplicates, stories
             )
             report: WriteReport = store.upsert(enriched)
             store.update_fields(repointed)
@@ -131,6 +134,7 @@ def process_pending(settings: Settings, store: Store | None = None, batch_size: 
         store.refresh()
     finally:
         bar.close()
+        analyzer.close()
         crawl.close()
         duplicates.close()
         stories.close()

@@ -16,6 +16,7 @@ from nlp.names import PERSON_CUES, typed_names
 from nlp.normalize import fold
 from nlp.segment import segment
 
+HEADLINE_CHARS = 200  # NER reads at most this much: a headline, not a mis-extracted body
 _NUMERIC = re.compile(r"^[\d.,_%/-]+$")
 _NER_TYPES = {"PER": "PER", "ORG": "ORG", "LOC": "LOC"}
 
@@ -139,7 +140,8 @@ def entities(title: str, text: str, segmented: str | None = None) -> list[tuple[
     gaz = gazetteer()
     found: dict[str, str] = {}
     body_names = typed_names(segmented if segmented is not None else segment(text))
-    for span, kind in ner_spans(title) + body_names:
+    headline = title[:HEADLINE_CHARS].rsplit(" ", 1)[0] if len(title) > HEADLINE_CHARS else title
+    for span, kind in ner_spans(headline) + body_names:
         place = gaz.lookup(span)
         if place is not None:
             found.setdefault(place.name, place.type)
@@ -167,13 +169,38 @@ def _analyze_pair(pair: tuple[str, str]) -> Analysis:
     return analyze(*pair)
 
 
-def analyze_many(pairs: list[tuple[str, str]], workers: int | None = None) -> list[Analysis]:
-    """Batch API: (title, text) pairs analysed across processes, models loaded once per worker."""
-    import os
-    from multiprocessing import get_context
+class BatchAnalyzer:
+    """Batch API: (title, text) pairs analysed across processes.
 
-    workers = workers or os.cpu_count() or 1
-    if workers == 1 or len(pairs) < 8:
-        return [analyze(t, x) for t, x in pairs]
-    with get_context("spawn").Pool(workers) as pool:
-        return pool.map(_analyze_pair, pairs, chunksize=max(1, len(pairs) // (workers * 4)))
+    The worker pool lives as long as this object, so underthesea's models load once
+    per worker, not once per batch. Use as a context manager.
+    """
+
+    def __init__(self, workers: int | None = None) -> None:
+        import os
+        from multiprocessing import get_context
+
+        self.workers = workers or os.cpu_count() or 1
+        self.pool = get_context("spawn").Pool(self.workers) if self.workers > 1 else None
+
+    def __call__(self, pairs: list[tuple[str, str]]) -> list[Analysis]:
+        if self.pool is None or len(pairs) < 8:
+            return [analyze(t, x) for t, x in pairs]
+        chunk = max(1, len(pairs) // (self.workers * 8))
+        return self.pool.map(_analyze_pair, pairs, chunksize=chunk)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool.join()
+
+    def __enter__(self) -> BatchAnalyzer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def analyze_many(pairs: list[tuple[str, str]], workers: int | None = None) -> list[Analysis]:
+    with BatchAnalyzer(workers) as run:
+        return run(pairs)

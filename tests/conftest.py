@@ -64,12 +64,13 @@ def processed(crawled: Settings) -> list[Article]:
     from classifiers.predict import ArticleClassifier
     from crawlers.store import CrawlStore
     from duluan.pipeline import enrich
+    from nlp.analyze import BatchAnalyzer
 
     store = CrawlStore(crawled.crawl_db)
     articles = [a for batch in store.pending() for a in batch]
     store.close()
     classifier = ArticleClassifier.load(crawled.models_dir)
-    return enrich(articles, classifier, crawled.review_confidence, workers=1)
+    return enrich(articles, classifier, crawled.review_confidence, BatchAnalyzer(workers=1))
 
 
 def _engine_settings(tmp: Path) -> Settings:
