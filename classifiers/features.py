@@ -18,7 +18,7 @@ def syllable_bigrams(segmented: str) -> list[str]:
     return syllables + [f"{a} {b}" for a, b in zip(syllables, syllables[1:], strict=False)]
 
 
-def text_features(min_df: int = 2, max_features: int | None = 300_000) -> FeatureUnion:
+def text_features(min_df: int = 3, max_features: int | None = 100_000) -> FeatureUnion:
     common = {"min_df": min_df, "sublinear_tf": True, "lowercase": False, "dtype": np.float32}
     return FeatureUnion(
         [
