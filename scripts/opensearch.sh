@@ -4,11 +4,12 @@
 #
 # Idempotent: `start` on a running node prints its URL; `stop` on a stopped one is a no-op.
 # State lives in .engine/ (jars, config, data, log, pid), which `stop` cleans except the jars.
+# DULUAN_ENGINE_KEEP_DATA=1 keeps the node's data across stop/start (crash tests, local use).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ENGINE_DIR="${DULUAN_ENGINE_DIR:-$ROOT/.engine}"
-LIB="$ENGINE_DIR/lib"
+LIB="${DULUAN_ENGINE_LIB:-$ENGINE_DIR/lib}"   # share the jars between nodes
 CONF="$ENGINE_DIR/conf"
 BASE="$ENGINE_DIR/node"
 LOG="$ENGINE_DIR/opensearch.log"
@@ -19,6 +20,7 @@ HEAP="${DULUAN_ENGINE_HEAP:-512m}"
 JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}"
 
 say() { echo "opensearch.sh: $*" >&2; }
+mkdir -p "$ENGINE_DIR"
 
 running() {
   [[ -f "$PIDFILE" ]] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null
@@ -63,7 +65,8 @@ start() {
   if running; then stop; fi
   need_tools
   fetch_jars
-  rm -rf "$BASE" "$CONF"
+  [[ -n "${DULUAN_ENGINE_KEEP_DATA:-}" ]] || rm -rf "$BASE"
+  rm -rf "$CONF"
   mkdir -p "$CONF"
   cat > "$CONF/opensearch.yml" <<YML
 discovery.type: single-node
@@ -99,7 +102,8 @@ stop() {
     for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
     kill -KILL -- "-$pid" 2>/dev/null || true
   fi
-  rm -rf "$BASE" "$CONF" "$PIDFILE" "$URLFILE"
+  [[ -n "${DULUAN_ENGINE_KEEP_DATA:-}" ]] || rm -rf "$BASE"
+  rm -rf "$CONF" "$PIDFILE" "$URLFILE"
 }
 
 status() {
