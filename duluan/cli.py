@@ -141,6 +141,38 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_index(args: argparse.Namespace) -> int:
+    from index import open_store
+
+    settings = _settings(args)
+    store = open_store(settings)
+    try:
+        if args.action == "status":
+            print(f"backend: {store.backend}, {store.count()} articles")
+            if hasattr(store, "indices"):
+                for name, version in sorted(store.indices().items()):
+                    print(f"  {name}  mapping v{version}")
+                spool = settings.spool_dir
+                spooled = len(list(spool.glob("*.jsonl"))) if spool.exists() else 0
+                print(f"spool: {spooled} file(s) waiting for replay")
+            return 0
+        if not hasattr(store, "migrate"):
+            print("the embedded store needs no migration or replay", file=sys.stderr)
+            return 0
+        if args.action == "migrate":
+            report = store.migrate()
+            for old, new in report.indices.items():
+                print(f"{old} -> {new}")
+            print(f"migrated {report.documents} documents; the alias now points at the new indices")
+        else:
+            report = store.replay_spool()
+            print(f"replayed {report.replayed}, still spooled {report.spooled}")
+            return 0 if report.spooled == 0 else 1
+    finally:
+        store.close()
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from duluan.demo import run_demo
 
@@ -206,6 +238,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", help="HTML file")
     p.add_argument("--url", required=True, help="the page's URL; chooses the outlet")
     p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("index", help="the search index: status, migrate to a new mapping, replay spool")
+    p.add_argument("action", choices=["status", "migrate", "replay"])
+    p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("demo", help="crawl the bundled offline mirror, process, index and serve")
     p.add_argument("--no-serve", action="store_true", help="stop after indexing")

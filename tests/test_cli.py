@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import duluan
 
-COMMANDS = ["crawl", "process", "search", "serve", "briefing", "demo", "run", "train", "extract"]
+COMMANDS = ["crawl", "process", "search", "serve", "briefing", "demo", "run", "train", "extract", "index"]
 
 
 @pytest.fixture(scope="module")
