@@ -41,3 +41,11 @@ def test_sqlite_schema_has_exactly_the_record_fields() -> None:
 
 def test_every_record_field_declares_a_storage_kind() -> None:
     assert set(field_kinds()) == set(FIELDS)
+
+
+def test_the_analysts_mapping_doc_names_every_field() -> None:
+    from duluan.settings import REPO_ROOT
+
+    doc = (REPO_ROOT / "docs" / "index.md").read_text("utf-8")
+    missing = [name for name in FIELDS if f"`{name}`" not in doc]
+    assert not missing, f"docs/index.md does not describe {missing}"
