@@ -11,7 +11,7 @@ from parsel import Selector
 
 from crawlers.dates import parse_compact, parse_iso, parse_vietnamese
 from crawlers.registry import Source
-from nlp.legacy import LegacyEncodingError, repair
+from nlp.legacy import LegacyEncodingError, repair_parts
 from nlp.normalize import normalize_text
 
 MIN_BODY_CHARS = 200
@@ -196,11 +196,13 @@ def extract(html: str, url: str, source: Source) -> Extraction:
 
 def _unicode(result: Extraction) -> Extraction:
     """Convert text an old site still serves in TCVN3 or VNI; refuse what cannot be."""
+    parts = [result.title, result.sapo, *result.body, *result.captions]
     try:
-        result.title = repair(result.title)[0]
-        result.sapo = repair(result.sapo)[0]
-        result.body = [repair(p)[0] for p in result.body]
-        result.captions = [repair(c)[0] for c in result.captions]
+        fixed, encoding = repair_parts(parts)
     except LegacyEncodingError as exc:
         raise Rejected("legacy-encoding", str(exc)) from exc
+    if encoding:
+        n_body = len(result.body)
+        result.title, result.sapo = fixed[0], fixed[1]
+        result.body, result.captions = fixed[2:2 + n_body], fixed[2 + n_body:]
     return result

@@ -25,8 +25,9 @@ _TCVN3 = dict(zip(
     strict=True,
 ))
 _TCVN3_TABLE = str.maketrans(_TCVN3)
-# Characters TCVN3 mojibake is full of, and Unicode Vietnamese never uses.
-_TCVN3_SIGN = re.compile("[µ¶·¸¹¨»¼½¾Æ©ÇÈÉÊË®ÌÎÏÐÑªÒÓÔÕÖ×ØÜÝÞß«¬¡¢£¤¥¦§÷þ]")
+# Latin-1 letters that Unicode Vietnamese uses too; every other TCVN3 code is a sign of TCVN3.
+_VI_LATIN1 = set("àáâãèéêìíòóôõùúýÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝ")
+_TCVN3_SIGN = re.compile("[" + re.escape("".join(sorted(set(_TCVN3) - _VI_LATIN1))) + "]")
 
 _ACUTE, _GRAVE, _HOOK, _TILDE, _DOT = "\u0301", "\u0300", "\u0309", "\u0303", "\u0323"
 _CIRC, _BREVE, _HORN = "\u0302", "\u0306", "\u031b"
@@ -118,17 +119,32 @@ def convert(text: str, encoding: str) -> str:
     return _VNI_PATTERN.sub(lambda m: _VNI[m.group()], text)
 
 
-def repair(text: str) -> tuple[str, str | None]:
-    """Text in Unicode NFC, and the legacy encoding it was in (None if it was Unicode).
+def detect(text: str) -> str | None:
+    """"tcvn3", "vni" or None (Unicode).
 
     Both conversions are tried and the more plausible kept: the two encodings share
     many characters, so counting signs alone cannot tell them apart. Raises
-    LegacyEncodingError when neither gives plausible Vietnamese.
+    LegacyEncodingError when the text looks legacy but neither converts plausibly.
     """
     if not looks_legacy(text):
-        return text, None
-    candidates = {enc: normalize_text(convert(text, enc)) for enc in ("tcvn3", "vni")}
+        return None
+    candidates = {enc: convert(text, enc) for enc in ("tcvn3", "vni")}
     best = max(candidates, key=lambda enc: (syllable_share(candidates[enc]), plausibility(candidates[enc])))
     if plausibility(candidates[best]) < 0.9:
         raise LegacyEncodingError("text looks legacy-encoded (TCVN3/VNI) but does not convert cleanly")
-    return candidates[best], best
+    return best
+
+
+def repair(text: str) -> tuple[str, str | None]:
+    """Text in Unicode NFC, and the legacy encoding it was in (None if it was Unicode)."""
+    encoding = detect(text)
+    return (normalize_text(convert(text, encoding)), encoding) if encoding else (text, None)
+
+
+def repair_parts(parts: list[str]) -> tuple[list[str], str | None]:
+    """Decide the encoding once for a whole page (a short title alone can be ambiguous),
+    then convert each part with it."""
+    encoding = detect("\n".join(parts))
+    if encoding is None:
+        return parts, None
+    return [normalize_text(convert(p, encoding)) for p in parts], encoding
