@@ -107,14 +107,14 @@ def cmd_briefing(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from classifiers.train import train_topic
+    from classifiers.train import train_tone, train_topic
 
-    if args.task != "topic":
-        print("the tone model needs the annotated news-tone corpus (classifier issue)", file=sys.stderr)
-        return 2
     settings = _settings(args)
     output = Path(args.output) if args.output else None
-    metrics = train_topic(settings, corpus=args.corpus, output=output)
+    if args.task == "tone":
+        metrics = train_tone(settings, output=output)
+    else:
+        metrics = train_topic(settings, corpus=args.corpus, output=output)
     print(json.dumps(metrics, ensure_ascii=False, indent=2))
     return 0
 

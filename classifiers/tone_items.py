@@ -1,0 +1,82 @@
+"""The news-tone corpus: which items were annotated, rebuilt from the shared data by id.
+
+The repository ships only item ids and labels (`classifiers/data/tone/`); the texts
+stay in `../shared/data`, whose press texts must not be republished. An item is a
+headline and its lead, as an RSS reader sees it.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from nlp.corpus import read_jsonl
+from nlp.normalize import normalize_text
+
+DATA = Path(__file__).parent / "data" / "tone"
+# Báo Mới categories that carry news (not shopping tips or pets), and VNTC's ten labels.
+BAOMOI_NEWS = [
+    "chinh tri va phap luat", "con nguoi va xa hoi", "giao duc va viec lam - giao duc",
+    "giao duc va viec lam - viec lam", "khoa hoc", "khoa hoc - sinh thai va moi truong",
+    "kinh doanh va cong nghiep", "suc khoe", "tai chinh", "tai chinh - dau tu - co phieu va trai phieu",
+    "the thao - the thao dong doi - bong da", "the thao - the thao doi khang", "bat dong san",
+    "du lich", "mang may tinh va vien thong", "con nguoi va xa hoi - khoa hoc xa hoi - van hoa",
+]
+
+
+@dataclass
+class Item:
+    id: str  # "vntc:<id>" or "baomoi:<id>"
+    corpus_label: str
+    text: str  # headline, newline, lead
+
+
+def _vntc_item(row: dict) -> Item:
+    lines = [normalize_text(x) for x in row["text"].split("\n") if x.strip()]
+    headline = lines[0][:200]
+    lead = lines[1] if len(lines) > 1 else ""
+    lead = lead if len(lead) < 400 else lead[:400].rsplit(" ", 1)[0] + " …"
+    return Item(f"vntc:{row['id']}", row["label"], f"{headline}\n{lead}")
+
+
+def _baomoi_item(row: dict) -> Item:
+    lines = [normalize_text(x) for x in row["text"].split("\n") if x.strip()]
+    return Item(f"baomoi:{row['id']}", row["label"], "\n".join(lines))
+
+
+def all_items(shared: Path) -> Iterator[Item]:
+    for row in read_jsonl(shared / "topic/vntc10/train.jsonl.gz"):
+        if not row.get("dup_label_conflict"):
+            yield _vntc_item(row)
+    for row in read_jsonl(shared / "topic/baomoi-2018/snippets.jsonl.gz"):
+        if row["label"] in BAOMOI_NEWS and not row.get("dup_label_conflict"):
+            yield _baomoi_item(row)
+
+
+def sample(shared: Path, n: int, seed: int = 2026) -> list[Item]:
+    """n items spread evenly over corpus labels: 40 % VNTC (2006–07), 60 % Báo Mới (2016–18)."""
+    by_label: dict[str, list[Item]] = {}
+    for item in all_items(shared):
+        by_label.setdefault(item.id.split(":")[0] + "/" + item.corpus_label, []).append(item)
+    rng = random.Random(seed)
+    vntc = [k for k in by_label if k.startswith("vntc/")]
+    baomoi = [k for k in by_label if k.startswith("baomoi/")]
+    chosen: list[Item] = []
+    for keys, share in ((vntc, 0.4), (baomoi, 0.6)):
+        per_label = round(n * share / len(keys))
+        for key in sorted(keys):
+            chosen += rng.sample(by_label[key], per_label)
+    rng.shuffle(chosen)
+    return chosen
+
+
+def load_texts(shared: Path, ids: set[str]) -> dict[str, Item]:
+    return {item.id: item for item in all_items(shared) if item.id in ids}
+
+
+def read_labels(path: Path) -> dict[str, str]:
+    with path.open(encoding="utf-8") as fh:
+        return {r["id"]: r["tone"] for r in map(json.loads, fh) if r.get("tone")}
