@@ -49,7 +49,8 @@ def test_analysis_of_a_real_article(shared_data) -> None:  # noqa: ANN001
     from crawlers.extract import extract
     from crawlers.registry import default_registry
 
-    name = "kinh-doanh__thu-tuong-chi-dao-bo-cong-thuong-khong-de-thieu-hut-xang-dau-dip-tet-20221224162858354"
+    name = ("kinh-doanh__thu-tuong-chi-dao-bo-cong-thuong-khong-de-thieu-hut-xang-dau-dip-tet-"
+            "20221224162858354")
     html = (shared_data / "pages/dantri-2022" / f"{name}.html").read_text("utf-8")
     url = "https://dantri.com.vn/" + name.replace("__", "/") + ".htm"
     page = extract(html, url, default_registry()["dantri"])
