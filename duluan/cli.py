@@ -119,6 +119,36 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_classify(args: argparse.Namespace) -> int:
+    from classifiers.predict import ArticleClassifier
+    from duluan.pipeline import classify_items
+    from nlp.analyze import BatchAnalyzer
+
+    settings = _settings(args)
+    rows = []
+    with open(args.path, encoding="utf-8") as fh:
+        for number, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                rows.append((row["id"], row.get("title") or "", row.get("text") or ""))
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                print(f"{args.path}:{number}: not a {{id, title, text}} object: {exc}", file=sys.stderr)
+                return 2
+    classifier = ArticleClassifier.load(settings.models_dir)
+    with BatchAnalyzer(workers=None if len(rows) >= 50 else 1) as analyzer:
+        for start in range(0, len(rows), 500):
+            chunk = rows[start:start + 500]
+            labels = classify_items([(t, x) for _, t, x in chunk], classifier,
+                                    settings.review_confidence, analyzer)
+            for (item_id, _, _), fields in zip(chunk, labels, strict=True):
+                keys = ("topic", "topic_score", "tone", "tone_score")
+                out = {"id": item_id, **{k: fields[k] for k in keys}}
+                sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+    return 0
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
     from crawlers.extract import Rejected, extract
     from crawlers.registry import default_registry
@@ -233,6 +263,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", default="vntc10", help="topic corpus under shared/data/topic")
     p.add_argument("--output", help="model path (default: the shipped model file)")
     p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("classify", help="label {id, title, text} JSON lines with topic and tone")
+    p.add_argument("path", help="JSONL file; writes one JSON line per input to stdout")
+    p.set_defaults(func=cmd_classify)
 
     p = sub.add_parser("extract", help="extract one saved article page and print it as JSON")
     p.add_argument("path", help="HTML file")

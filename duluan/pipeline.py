@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 
 from tqdm import tqdm
 
-from classifiers.predict import ArticleClassifier
+from classifiers.predict import ArticleClassifier, Labels
 from crawlers.store import CrawlStore
 from duluan.record import Article, Entity
 from duluan.settings import Settings
 from index import Store, WriteReport, open_store
-from nlp.analyze import BatchAnalyzer
+from nlp.analyze import Analysis, BatchAnalyzer
 from nlp.dedup import DuplicateIndex
+from nlp.normalize import normalize_text
 from nlp.stories import StoryIndex
 
 
@@ -59,18 +60,33 @@ def enrich(articles: list[Article], classifier: ArticleClassifier, threshold: fl
             "entities": [Entity(name=n, type=t) for n, t in nlp.entities],
         }
         update["language"] = nlp.language
-        classifiable = nlp.language == "vi"  # other languages and near-empty text stay out
-        low = False
-        for task, prediction in (("topic", label.topic), ("tone", label.tone)):
-            if prediction is None or not classifiable:
-                update |= {task: None, f"{task}_score": None, f"{task}_scores": {}}
-                continue
-            update |= {task: prediction.label, f"{task}_score": prediction.score,
-                       f"{task}_scores": prediction.scores}
-            low = low or prediction.score < threshold
-        update["needs_review"] = low
+        update |= label_fields(nlp, label, threshold)
         out.append(Article.model_validate(article.model_dump() | update))
     return out
+
+
+def label_fields(nlp: Analysis, label: Labels, threshold: float) -> dict:
+    """Topic and tone fields of the record; none for other languages and near-empty text."""
+    fields: dict = {}
+    low = False
+    for task, prediction in (("topic", label.topic), ("tone", label.tone)):
+        if prediction is None or nlp.language != "vi":
+            fields |= {task: None, f"{task}_score": None, f"{task}_scores": {}}
+            continue
+        fields |= {task: prediction.label, f"{task}_score": prediction.score,
+                   f"{task}_scores": prediction.scores}
+        low = low or prediction.score < threshold
+    fields["needs_review"] = low
+    return fields
+
+
+def classify_items(items: list[tuple[str, str]], classifier: ArticleClassifier, threshold: float,
+                   analyzer: BatchAnalyzer) -> list[dict]:
+    """(title, text) pairs through the pipeline's own NLP and models, for `duluan classify`."""
+    pairs = [(normalize_text(t), normalize_text("\n\n".join(p for p in (t, x) if p))) for t, x in items]
+    analyses = analyzer(pairs)
+    labels = classifier.classify([a.text_segmented for a in analyses])
+    return [label_fields(a, lab, threshold) for a, lab in zip(analyses, labels, strict=True)]
 
 
 def link(articles: list[Article], duplicates: DuplicateIndex, stories: StoryIndex

@@ -8,7 +8,7 @@ from nlp.legacy import syllable_share
 
 _WORD = re.compile(r"[^\W\d_]+")
 _VI_LETTER = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]", re.I)
-MIN_WORDS = 30
+MIN_WORDS = 8  # below this a text is near-empty: a link label, a caption, an error page
 
 
 def language_of(text: str) -> str:
