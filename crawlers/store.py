@@ -6,10 +6,8 @@ articles here, `duluan process` takes the pending ones.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterator
-from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -138,11 +136,3 @@ class CrawlStore:
             "etag = excluded.etag, last_modified = excluded.last_modified",
             (url, etag, last_modified),
         )
-
-
-def dump_json(article: Article) -> str:
-    return json.dumps(article.to_doc(), ensure_ascii=False)
-
-
-def open_store(path: Path) -> closing[CrawlStore]:
-    return closing(CrawlStore(path))

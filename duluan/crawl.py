@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from dataclasses import dataclass, field
 
 from duluan.settings import Settings
@@ -81,3 +83,12 @@ def run_crawl(settings: Settings, sources: str = "all", log_level: str = "WARNIN
     process.crawl(crawler, sources=sources)
     process.start()
     return CrawlSummary.from_stats(crawler.stats.get_stats())
+
+
+def crawl_in_subprocess(settings: Settings, mirror_url: str | None, sources: str = "all") -> int:
+    """Scrapy's reactor runs once per process, so each crawl gets its own."""
+    cmd = [sys.executable, "-m", "duluan.cli", "--data-dir", str(settings.data_dir), "crawl"]
+    cmd += ["--all"] if sources == "all" else [a for s in sources.split(",") for a in ("--source", s)]
+    if mirror_url:
+        cmd += ["--mirror", mirror_url]
+    return subprocess.run(cmd, check=False).returncode

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import time
 
 from crawlers.mirror.server import Mirror
+from duluan.crawl import crawl_in_subprocess
 from duluan.pipeline import process_pending
 from duluan.settings import Settings
 from index import Query, open_store
-
-
-def crawl_in_subprocess(settings: Settings, mirror_url: str | None, sources: str = "all") -> int:
-    """Scrapy's reactor runs once per process, so each crawl gets its own."""
-    cmd = [sys.executable, "-m", "duluan.cli", "--data-dir", str(settings.data_dir), "crawl"]
-    cmd += ["--all"] if sources == "all" else [a for s in sources.split(",") for a in ("--source", s)]
-    if mirror_url:
-        cmd += ["--mirror", mirror_url]
-    return subprocess.run(cmd, check=False).returncode
 
 
 def run_demo(settings: Settings, serve: bool = True, port: int | None = None) -> int:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from functools import cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
@@ -58,6 +59,10 @@ class Status(StrEnum):
     LIVE = "live"
     EDITED = "edited"
     GONE = "gone"  # taken down by the outlet
+
+
+# Vietnam has one time zone and no daylight saving; naive times from Vietnamese pages mean it.
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def article_id(canonical_url: str) -> str:

@@ -14,7 +14,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from duluan.demo import crawl_in_subprocess
+from duluan.crawl import crawl_in_subprocess
 from duluan.pipeline import process_pending
 from duluan.settings import Settings
 

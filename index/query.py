@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 
-from duluan.record import Article
+from duluan.record import VN_TZ, Article
 from nlp.normalize import fold, has_diacritics, normalize_text
 
 # Highlight markers: private-use characters, so snippets are escaped before <mark> goes in.
@@ -114,8 +114,6 @@ def _as_datetime(value: date | datetime | None, end: bool = False) -> datetime |
     if not isinstance(value, datetime):
         value = datetime.combine(value, time.max if end else time.min)
     if value.tzinfo is None:
-        from crawlers.dates import VN_TZ
-
         value = value.replace(tzinfo=VN_TZ)
     return value.astimezone(UTC)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -13,12 +12,12 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from classifiers.taxonomy import TONES, TOPICS
+from duluan.record import VN_TZ
 from duluan.settings import Settings
 from index import Query, open_store
 from index.highlight import snippet_html
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
        "object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 
