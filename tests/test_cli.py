@@ -76,3 +76,31 @@ def test_classify_labels_json_lines(shared_data: Path, tmp_path: Path) -> None:
     right = sum(o["topic"] == VNTC_TO_TOPIC[r["label"]] for o, r in zip(out, rows, strict=False))
     assert right >= 9, right
     assert out[-1]["topic"] is None and out[-1]["tone"] is None  # near-empty text is not classified
+
+
+def test_run_loop_stops_cleanly_on_sigterm(mirror, tmp_path: Path) -> None:  # noqa: ANN001
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = {**os.environ, "DULUAN_MIRROR_URL": mirror.url, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "duluan.cli", "--data-dir", str(tmp_path), "run", "--interval", "60"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+    )
+    lines = []
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:  # the first cycle crawls the mirror, then the loop waits
+        line = proc.stdout.readline()
+        lines.append(line)
+        if "next cycle in" in line or not line:
+            break
+    assert any("processed 6 articles" in x for x in lines), "".join(lines)
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0
+    assert "stopped" in out
+    state = json.loads((tmp_path / "run-state.json").read_text())
+    assert state["last_processed"] == 6
