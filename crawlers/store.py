@@ -6,12 +6,12 @@ articles here, `duluan process` takes the pending ones.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 from duluan.record import Article
+from duluan.sqlite import connect
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS seen (
@@ -50,13 +50,8 @@ def _now() -> str:
 
 class CrawlStore:
     def __init__(self, path: Path | str) -> None:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        self.db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(SCHEMA)
+        self.path = Path(path)
+        self.db = connect(self.path, SCHEMA)
 
     def close(self) -> None:
         self.db.close()

@@ -10,11 +10,12 @@ import json
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from duluan.record import Article, Kind, field_kinds, validate_fields
+from duluan.sqlite import connect, utc_iso
 from index.base import WriteReport
 from index.highlight import add_highlights
 from index.query import (
@@ -92,7 +93,7 @@ END;
 def _utc(value: str | None) -> str | None:
     if value is None:
         return None
-    return datetime.fromisoformat(value).astimezone(UTC).isoformat(timespec="microseconds")
+    return utc_iso(datetime.fromisoformat(value), "microseconds")
 
 
 def _column_values(doc: dict[str, Any]) -> dict[str, Any]:
@@ -146,13 +147,9 @@ class EmbeddedStore:
     backend = "embedded"
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+        self.db = connect(path, schema())
         self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(schema())
         self._cols = list(columns())
 
     def close(self) -> None:
@@ -209,10 +206,10 @@ class EmbeddedStore:
             params.append(query.cluster_id)
         if query.utc_from:
             clauses.append("a.published_at >= ?")
-            params.append(query.utc_from.isoformat(timespec="microseconds"))
+            params.append(utc_iso(query.utc_from, "microseconds"))
         if query.utc_to:
             clauses.append("a.published_at <= ?")
-            params.append(query.utc_to.isoformat(timespec="microseconds"))
+            params.append(utc_iso(query.utc_to, "microseconds"))
         if query.entity:
             clauses.append(
                 "EXISTS (SELECT 1 FROM json_each(a.entities) e WHERE json_extract(e.value, '$.name') = ?)"

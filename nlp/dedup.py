@@ -8,13 +8,14 @@ article of a group is the original; the others point to it.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 from datasketch import MinHash
+
+from duluan.sqlite import connect, utc_iso
 
 NUM_PERM = 128
 BANDS, ROWS = 64, 2  # low LSH threshold: a short copy of a long story has a low Jaccard
@@ -39,11 +40,6 @@ CREATE TABLE IF NOT EXISTS lsh_band (
 );
 CREATE INDEX IF NOT EXISTS lsh_lookup ON lsh_band(band, key);
 """
-
-
-def _utc(when: datetime) -> str:
-    """One fixed format, so stored times compare as strings."""
-    return when.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def shingles(segmented: str, k: int = SHINGLE) -> set[bytes]:
@@ -90,10 +86,7 @@ def is_duplicate(jaccard: float, containment: float) -> bool:
 
 class DuplicateIndex:
     def __init__(self, path: Path | str) -> None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(SCHEMA)
+        self.db = connect(path, SCHEMA)
 
     def close(self) -> None:
         self.db.close()
@@ -127,7 +120,7 @@ class DuplicateIndex:
         verdict = DuplicateVerdict(duplicate_of=None, matches=[m for *_, m in matches])
         # The group's original: the earliest published of this article and its matches'
         # originals. Ties go to the article stored first.
-        group = {article_id: _utc(published_at)}
+        group = {article_id: utc_iso(published_at)}
         for other, when, original, _ in matches:
             root = original or other
             root_when = when if original is None else self._published(original) or when
@@ -159,7 +152,7 @@ class DuplicateIndex:
             self.db.execute("DELETE FROM lsh_band WHERE article_id = ?", (article_id,))
             self.db.execute(
                 "INSERT OR REPLACE INTO minhash VALUES (?, ?, ?, ?, ?)",
-                (article_id, _utc(published_at), size, duplicate_of, hv.tobytes()),
+                (article_id, utc_iso(published_at), size, duplicate_of, hv.tobytes()),
             )
             self.db.executemany(
                 "INSERT INTO lsh_band VALUES (?, ?, ?)",

@@ -12,12 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import sqlite3
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from duluan.sqlite import connect, utc_iso
 from nlp.analyze import stopwords
 from nlp.background import background
 
@@ -76,16 +76,9 @@ class Story:
     entities: set[str]
 
 
-def _utc(when: datetime) -> str:
-    return when.astimezone(UTC).isoformat(timespec="seconds")
-
-
 class StoryIndex:
     def __init__(self, path: Path | str) -> None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(SCHEMA)
+        self.db = connect(path, SCHEMA)
 
     def close(self) -> None:
         self.db.close()
@@ -94,7 +87,7 @@ class StoryIndex:
         rows = self.db.execute(
             "SELECT id, first_at, last_at, size, title, title_sim, centroid, entities FROM story "
             "WHERE last_at >= ? AND first_at <= ?",
-            (_utc(when - WINDOW), _utc(when + WINDOW)),
+            (utc_iso(when - WINDOW), utc_iso(when + WINDOW)),
         ).fetchall()
         return [Story(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), set(json.loads(r[7])))
                 for r in rows]
@@ -115,7 +108,7 @@ class StoryIndex:
             score = cosine(vector, story.centroid) + bonus
             if score >= best_score:
                 best, best_score = story, score
-        when = _utc(published_at)
+        when = utc_iso(published_at)
         if best is None:
             story_id = hashlib.blake2b(article_id.encode(), digest_size=8).hexdigest()
             best = Story(story_id, when, when, 0, title, 0.0, {}, set())
