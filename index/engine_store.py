@@ -117,7 +117,8 @@ class EngineClient:
 
     def bulk(self, actions: Iterable[dict]) -> Iterable[tuple[bool, dict]]:
         return self.helpers.streaming_bulk(
-            self.client, actions, chunk_size=500, raise_on_error=False, raise_on_exception=False,
+            self.client, actions, chunk_size=1000, max_chunk_bytes=20 * 1024 * 1024,
+            raise_on_error=False, raise_on_exception=False,
             max_retries=3, initial_backoff=1,
         )
 
@@ -430,9 +431,11 @@ class EngineStore:
         )
 
     def _keyword_counts(self, query: Query, include: list[str] | None = None) -> tuple[int, dict[str, int]]:
-        terms: dict[str, Any] = {"field": "keywords", "size": len(include) if include else 5000}
+        terms: dict[str, Any] = {"field": "keywords", "size": len(include) if include else 2000}
         if include is not None:
             terms["include"] = include
+        else:  # significant_terms() ignores keywords of fewer than 3 articles
+            terms["min_doc_count"] = 3
         result = self.client.request("POST", f"/{self.alias}/_search", body={
             "query": self.query_body(query), "size": 0, "track_total_hits": True,
             "aggs": {"k": {"terms": terms}},

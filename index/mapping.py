@@ -55,6 +55,8 @@ def index_settings(shards: int = 1, replicas: int = 0) -> dict[str, Any]:
     return {
         "number_of_shards": shards,
         "number_of_replicas": replicas,
+        # New articles are searchable within seconds; refreshing every second costs bulk speed.
+        "refresh_interval": "5s",
         "analysis": {
             "analyzer": {
                 SEGMENTED_ANALYZER: {"type": "custom", "tokenizer": "whitespace", "filter": ["lowercase"]}

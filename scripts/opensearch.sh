@@ -16,7 +16,7 @@ LOG="$ENGINE_DIR/opensearch.log"
 PIDFILE="$ENGINE_DIR/pid"
 URLFILE="$ENGINE_DIR/url"
 BASE_PORT="${DULUAN_ENGINE_BASE_PORT:-9250}"   # HTTP listens on BASE_PORT+1 (or the next free)
-HEAP="${DULUAN_ENGINE_HEAP:-512m}"
+HEAP="${DULUAN_ENGINE_HEAP:-1g}"
 JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}"
 
 say() { echo "opensearch.sh: $*" >&2; }
