@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import re
 
-from nlp.normalize import normalize_text
-
 _TOKEN_CHARS = re.compile(r"\w", re.UNICODE)
 
 
@@ -38,11 +36,6 @@ def segment(text: str) -> str:
             if _TOKEN_CHARS.search(word):
                 words.append(word.replace(" ", "_"))
     return " ".join(words)
-
-
-def segment_query(query: str) -> str:
-    """The same treatment for a search query."""
-    return segment(normalize_text(query))
 
 
 def segment_many(texts: list[str], workers: int | None = None, progress: str | None = None) -> list[str]:

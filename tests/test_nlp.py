@@ -7,7 +7,7 @@ import unicodedata
 
 from nlp.analyze import analyze, keywords
 from nlp.normalize import canonical_tone, fold, has_diacritics, normalize_text
-from nlp.segment import segment
+from nlp.segment import segment, sentences
 
 
 def test_old_and_new_tone_placement_meet_in_one_form() -> None:
@@ -65,3 +65,11 @@ def test_analysis_of_a_real_article(shared_data) -> None:  # noqa: ANN001
 
 def test_keywords_skip_stopwords_and_numbers() -> None:
     assert keywords("và của 2022 1.800 kinh_tế kinh_tế") == ["kinh tế"]
+
+
+def test_sentences_split_a_real_lead(shared_data) -> None:  # noqa: ANN001
+    line = (shared_data / "topic/vntc10-mini/train.jsonl").read_text("utf-8").splitlines()[0]
+    lead = normalize_text(json.loads(line)["text"].split("\n")[1])
+    parts = sentences(lead)
+    assert len(parts) >= 2
+    assert "".join(parts).replace(" ", "") == lead.replace(" ", "")
