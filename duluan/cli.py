@@ -97,6 +97,50 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user(args: argparse.Namespace) -> int:
+    import getpass
+
+    from review.state import ReviewDB
+
+    settings = _settings(args)
+    db = ReviewDB(settings.review_db)
+    try:
+        if args.action == "list":
+            for u in db.users():
+                print(f"{u.username}\t{u.role.value}\t{u.display_name}\t{u.email or ''}")
+            return 0
+        if not args.username:
+            print("duluan user add needs a user name", file=sys.stderr)
+            return 2
+        password = (sys.stdin.readline().rstrip("\n") if args.password_stdin
+                    else getpass.getpass(f"Mật khẩu cho {args.username}: "))
+        try:
+            db.add_user(args.username, password, args.role, args.name or "", args.email)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(f"added {args.username} ({args.role})")
+        return 0
+    finally:
+        db.close()
+
+
+def cmd_digest(args: argparse.Namespace) -> int:
+    from index import open_store
+    from review.digest import send_digests
+    from review.state import ReviewDB
+
+    settings = _settings(args)
+    store, db = open_store(settings), ReviewDB(settings.review_db)
+    try:
+        report = send_digests(settings, store, db)
+    finally:
+        store.close()
+        db.close()
+    print(f"digests sent: {report.sent}, users skipped (no address or nothing new): {report.skipped}")
+    return 0
+
+
 def cmd_briefing(args: argparse.Namespace) -> int:
     from briefing.report import write_briefing
 
@@ -251,6 +295,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host")
     p.add_argument("--port", type=int)
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("user", help="accounts of the review app")
+    p.add_argument("action", choices=["add", "list"])
+    p.add_argument("username", nargs="?")
+    p.add_argument("--role", choices=["collaborator", "editor", "admin"], default="collaborator")
+    p.add_argument("--name", help="display name")
+    p.add_argument("--email", help="address for the alert digest")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    p.set_defaults(func=cmd_user)
+
+    p = sub.add_parser("digest", help="e-mail each user the watchlist matches since the last digest")
+    p.set_defaults(func=cmd_digest)
 
     p = sub.add_parser("briefing", help="write the monthly press briefing")
     p.add_argument("--month", required=True, help="YYYY-MM")

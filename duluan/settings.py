@@ -75,7 +75,18 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
 
+    cookie_secure: bool = Field(False, description="Send the session cookie over HTTPS only.")
+    public_url: str = Field("http://127.0.0.1:8000", description="The app's address, for links in e-mails.")
+    smtp_host: str | None = Field(None, description="Mail server for alert digests; unset disables e-mail.")
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_from: str = "duluan@localhost"
+
     issuing_body: str = Field("BAN TUYÊN GIÁO", description="Briefing header: the issuing body.")
+    issuing_parent: str = Field("", description="Briefing header: the body above the issuer, if any.")
+    issuing_place: str = Field("Hà Nội", description="Briefing date line: the place.")
 
     @classmethod
     def settings_customise_sources(
@@ -99,6 +110,10 @@ class Settings(BaseSettings):
     @property
     def stories_db(self) -> Path:
         return self.data_dir / "stories.sqlite"
+
+    @property
+    def review_db(self) -> Path:
+        return self.data_dir / "review.sqlite"
 
     @property
     def spool_dir(self) -> Path:

@@ -341,7 +341,8 @@ class EngineStore:
         filters: list[dict] = []
         for fieldname, values in (("source", query.sources), ("tier", query.tiers),
                                   ("topic", query.topics), ("tone", query.tones),
-                                  ("review_state", query.review_states), ("id", query.ids)):
+                                  ("review_state", query.review_states), ("id", query.ids),
+                                  ("cluster_id", query.cluster_ids), ("flag", query.flags)):
             if values:
                 filters.append({"terms": {fieldname: values}})
         if query.cluster_id:
@@ -355,6 +356,8 @@ class EngineStore:
             span["lte"] = query.utc_to.isoformat()
         if span:
             filters.append({"range": {"published_at": span}})
+        if query.fetched_after:
+            filters.append({"range": {"fetched_at": {"gt": query.fetched_after.isoformat()}}})
         return filters
 
     def query_body(self, query: Query) -> dict:

@@ -59,7 +59,8 @@ _WORDS = re.compile(r"[^\W_]+(?:[.'][^\W_]+)*")
 TEXT_PREFIXES = ("title", "sapo", "body")
 # Prefix -> Query filter attribute; values are matched exactly (slugs, ids, names).
 FILTER_PREFIXES = {"source": "sources", "tier": "tiers", "topic": "topics", "tone": "tones",
-                   "entity": "entity", "review": "review_states", "cluster": "cluster_id"}
+                   "entity": "entity", "review": "review_states", "cluster": "cluster_id",
+                   "flag": "flags"}
 
 
 def parse_text(text: str) -> ParsedQuery:
@@ -123,6 +124,7 @@ class Query:
     text: str = ""
     date_from: date | datetime | None = None
     date_to: date | datetime | None = None  # inclusive
+    fetched_after: datetime | None = None  # crawled after this moment: "new since I last looked"
     sources: list[str] = field(default_factory=list)
     tiers: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
@@ -130,6 +132,8 @@ class Query:
     entity: str | None = None
     review_states: list[str] = field(default_factory=list)
     cluster_id: str | None = None
+    cluster_ids: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
     ids: list[str] = field(default_factory=list)
     sort: Literal["newest", "relevance"] = "newest"
     size: int = 20

@@ -80,6 +80,7 @@ CREATE INDEX IF NOT EXISTS articles_source ON articles(source, published_at);
 CREATE INDEX IF NOT EXISTS articles_topic ON articles(topic, published_at);
 CREATE INDEX IF NOT EXISTS articles_tone ON articles(tone, published_at);
 CREATE INDEX IF NOT EXISTS articles_review ON articles(review_state, published_at);
+CREATE INDEX IF NOT EXISTS articles_cluster ON articles(cluster_id);
 -- Covers date histograms and facets over a period without reading the wide rows.
 CREATE INDEX IF NOT EXISTS articles_period ON articles(published_at, tone, topic, source, tier);
 -- List fields one value a row, kept in step by triggers: facets and significant terms
@@ -239,9 +240,14 @@ class EmbeddedStore:
         any_of("tone", query.tones)
         any_of("review_state", query.review_states)
         any_of("id", query.ids)
+        any_of("cluster_id", query.cluster_ids)
+        any_of("flag", query.flags)
         if query.cluster_id:
             clauses.append("a.cluster_id = ?")
             params.append(query.cluster_id)
+        if query.fetched_after:
+            clauses.append("a.fetched_at > ?")
+            params.append(utc_iso(query.fetched_after, "microseconds"))
         if query.utc_from:
             clauses.append("a.published_at >= ?")
             params.append(utc_iso(query.utc_from, "microseconds"))

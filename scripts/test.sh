@@ -5,6 +5,7 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 ruff check . || exit 1
+scripts/system-deps.sh || exit 1
 
 started=""
 if [[ -n "${DULUAN_SEARCH_URL:-}" ]]; then

@@ -18,11 +18,12 @@ from duluan.settings import Settings
 ENGINE_URL = os.environ.get("DULUAN_TEST_SEARCH_URL")
 
 
-def duluan(*args: str, data_dir: Path, check: bool = True, **env: str) -> subprocess.CompletedProcess:
+def duluan(*args: str, data_dir: Path, check: bool = True, stdin: str | None = None,
+           **env: str) -> subprocess.CompletedProcess:
     """Run the real `duluan` command in a subprocess."""
     result = subprocess.run(
         [sys.executable, "-m", "duluan.cli", "--data-dir", str(data_dir), *args],
-        capture_output=True, text=True, check=False, timeout=600,
+        capture_output=True, text=True, check=False, timeout=600, input=stdin,
         env={**os.environ, **env},
     )
     if check and result.returncode:
@@ -96,3 +97,12 @@ def store(request: pytest.FixtureRequest, tmp_path: Path):  # noqa: ANN201 - eit
         yield s
         s.drop_all()
         s.close()
+
+
+@pytest.fixture
+def unused_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

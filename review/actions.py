@@ -1,0 +1,75 @@
+"""Reviewers' actions on articles. Each changes the article in the store and writes the audit log
+with the value before and after; corrections are also kept as classifier training feedback."""
+
+from __future__ import annotations
+
+from classifiers.taxonomy import TONES, TOPICS
+from duluan.record import ReviewState
+from index import Store
+from review.state import FLAGS, ReviewDB, User
+
+
+class ActionError(ValueError):
+    """An action that cannot be applied: unknown article, value or colleague."""
+
+
+class Reviewer:
+    def __init__(self, store: Store, db: ReviewDB) -> None:
+        self.store, self.db = store, db
+
+    def _set(self, user: User, action: str, ids: list[str], field_name: str, value: object) -> int:
+        changed = 0
+        for article_id in ids:
+            article = self.store.get(article_id)
+            if article is None:
+                raise ActionError(f"Không tìm thấy bài viết {article_id}.")
+            before = getattr(article, field_name)
+            before = before.value if hasattr(before, "value") else before
+            if before == value:
+                continue
+            self.store.update_fields({article_id: {field_name: value}})
+            self.db.audit(user.username, action, article_id, field_name, before, value)
+            changed += 1
+        if changed:
+            self.store.refresh()
+        return changed
+
+    def mark_reviewed(self, user: User, ids: list[str], reviewed: bool = True) -> int:
+        state = ReviewState.REVIEWED if reviewed else ReviewState.NEW
+        return self._set(user, "review", ids, "review_state", state.value)
+
+    def flag(self, user: User, ids: list[str], flag: str | None) -> int:
+        if flag and flag not in FLAGS:
+            raise ActionError(f"Không có nhãn “{flag}”.")
+        return self._set(user, "flag", ids, "flag", flag or None)
+
+    def assign(self, user: User, ids: list[str], assignee: str | None) -> int:
+        if assignee and self.db.user(assignee) is None:
+            raise ActionError(f"Không có người dùng “{assignee}”.")
+        return self._set(user, "assign", ids, "assignee", assignee or None)
+
+    def correct(self, user: User, article_id: str, field_name: str, value: str) -> bool:
+        """Set the topic or tone by hand; the text and the label become training feedback."""
+        labels = {"topic": TOPICS, "tone": TONES}.get(field_name)
+        if labels is None or value not in labels:
+            raise ActionError(f"Giá trị không hợp lệ cho {field_name}: “{value}”.")
+        article = self.store.get(article_id)
+        if article is None:
+            raise ActionError(f"Không tìm thấy bài viết {article_id}.")
+        predicted = getattr(article, field_name)
+        # A hand label is certain: score 1, and it no longer needs review.
+        self.store.update_fields({article_id: {field_name: value, f"{field_name}_score": 1.0}})
+        self.store.refresh()
+        self.db.audit(user.username, "correct", article_id, field_name, predicted, value)
+        self.db.add_feedback(article_id, field_name, predicted, value, article.title, article.text,
+                             user.username)
+        return predicted != value
+
+    def note(self, user: User, article_id: str, text: str) -> None:
+        text = text.strip()
+        if not text:
+            raise ActionError("Ghi chú trống.")
+        if self.store.get(article_id) is None:
+            raise ActionError(f"Không tìm thấy bài viết {article_id}.")
+        self.db.add_note(article_id, user.username, text)
+        self.db.audit(user.username, "note", article_id, "note", None, text)

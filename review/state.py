@@ -1,0 +1,314 @@
+"""What reviewers add to the articles: accounts, sessions, notes, corrections, watchlists and
+the audit log. One SQLite file beside the article store, whichever backend holds the articles."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
+
+from duluan.record import utcnow
+from duluan.sqlite import connect, utc_iso
+
+
+class Role(StrEnum):
+    COLLABORATOR = "collaborator"
+    EDITOR = "editor"  # also manages watchlists and sources
+    ADMIN = "admin"  # also manages accounts
+
+
+RANK = {Role.COLLABORATOR: 0, Role.EDITOR: 1, Role.ADMIN: 2}
+ROLE_NAMES = {Role.COLLABORATOR: "Cộng tác viên", Role.EDITOR: "Biên tập viên", Role.ADMIN: "Quản trị"}
+FLAGS = {"can-xu-ly": "Cần xử lý", "can-theo-doi": "Cần theo dõi", "da-bao-cao": "Đã báo cáo"}
+
+SESSION_HOURS = 12
+LOGIN_WINDOW = timedelta(minutes=15)
+LOGIN_FAILURES_ALLOWED = 5  # per account and per address within the window
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    username TEXT PRIMARY KEY, password_hash TEXT NOT NULL, role TEXT NOT NULL,
+    display_name TEXT NOT NULL, email TEXT, created_at TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    token TEXT PRIMARY KEY, username TEXT NOT NULL, csrf TEXT NOT NULL, expires_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS login_failures (key TEXT NOT NULL, at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS login_failures_key ON login_failures(key, at);
+CREATE TABLE IF NOT EXISTS notes (
+    id INTEGER PRIMARY KEY, article_id TEXT NOT NULL, username TEXT NOT NULL, text TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS notes_article ON notes(article_id);
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY, article_id TEXT NOT NULL, field TEXT NOT NULL, predicted TEXT,
+    corrected TEXT NOT NULL, title TEXT NOT NULL, text TEXT NOT NULL, username TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS watchlists (
+    id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, rule TEXT NOT NULL, created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS alerts_seen (
+    username TEXT NOT NULL, watchlist_id INTEGER NOT NULL, seen_at TEXT NOT NULL,
+    PRIMARY KEY (username, watchlist_id)
+);
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY, at TEXT NOT NULL, username TEXT NOT NULL, action TEXT NOT NULL,
+    article_id TEXT, field TEXT, before TEXT, after TEXT
+);
+CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
+"""
+
+
+class AuthError(Exception):
+    """Wrong user name or password, or too many attempts."""
+
+
+@dataclass
+class User:
+    username: str
+    role: Role
+    display_name: str
+    email: str | None = None
+
+    def can(self, role: Role) -> bool:
+        return RANK[self.role] >= RANK[role]
+
+
+@dataclass
+class Session:
+    token: str
+    csrf: str
+    user: User
+
+
+@dataclass
+class WatchRule:
+    """Articles that mention any keyword (with or without diacritics), optionally only those
+    naming the entity, from these outlets, in these tones."""
+
+    keywords: list[str] = field(default_factory=list)
+    entity: str | None = None
+    sources: list[str] = field(default_factory=list)
+    tones: list[str] = field(default_factory=list)
+
+    def query_text(self) -> str:
+        return " OR ".join(f'"{k}"' if " " in k else k for k in self.keywords)
+
+    def is_empty(self) -> bool:
+        return not (self.keywords or self.entity or self.sources or self.tones)
+
+
+@dataclass
+class Watchlist:
+    id: int
+    name: str
+    rule: WatchRule
+    created_by: str
+    created_at: datetime
+
+
+@dataclass
+class AuditEntry:
+    at: datetime
+    username: str
+    action: str
+    article_id: str | None
+    field: str | None
+    before: Any
+    after: Any
+
+
+def _dt(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+class ReviewDB:
+    def __init__(self, path: Path | str) -> None:
+        self.db = connect(path, SCHEMA)
+        self.hasher = PasswordHasher()
+
+    def close(self) -> None:
+        self.db.close()
+
+    # accounts -------------------------------------------------------------------------------
+    def add_user(self, username: str, password: str, role: Role | str, display_name: str = "",
+                 email: str | None = None) -> User:
+        if len(password) < 8:
+            raise ValueError("password must have at least 8 characters")
+        role = Role(role)
+        try:
+            self.db.execute(
+                "INSERT INTO users(username, password_hash, role, display_name, email, created_at)"
+                " VALUES (?,?,?,?,?,?)",
+                (username, self.hasher.hash(password), role, display_name or username, email,
+                 utc_iso(utcnow())))
+        except sqlite3.IntegrityError as exc:
+            raise ValueError(f"user {username!r} exists") from exc
+        return User(username, role, display_name or username, email)
+
+    def user(self, username: str) -> User | None:
+        row = self.db.execute("SELECT username, role, display_name, email FROM users "
+                              "WHERE username = ? AND active = 1", (username,)).fetchone()
+        return User(row[0], Role(row[1]), row[2], row[3]) if row else None
+
+    def users(self) -> list[User]:
+        rows = self.db.execute("SELECT username, role, display_name, email FROM users "
+                               "WHERE active = 1 ORDER BY username")
+        return [User(r[0], Role(r[1]), r[2], r[3]) for r in rows]
+
+    def _failures(self, keys: list[str], now: datetime) -> int:
+        since = utc_iso(now - LOGIN_WINDOW)
+        marks = ",".join("?" * len(keys))
+        return max(
+            (n for (n,) in self.db.execute(
+                f"SELECT COUNT(*) FROM login_failures WHERE key IN ({marks}) AND at >= ? GROUP BY key",
+                (*keys, since))), default=0)
+
+    def login(self, username: str, password: str, address: str) -> Session:
+        """Checks the password; refuses after too many recent failures for the account or the
+        address, even with the right password, so guessing stays slow."""
+        now = utcnow()
+        keys = [f"user:{username}", f"addr:{address}"]
+        if self._failures(keys, now) >= LOGIN_FAILURES_ALLOWED:
+            raise AuthError("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.")
+        row = self.db.execute("SELECT password_hash FROM users WHERE username = ? AND active = 1",
+                              (username,)).fetchone()
+        try:
+            if row is None:
+                raise VerifyMismatchError
+            self.hasher.verify(row[0], password)
+        except (VerifyMismatchError, InvalidHashError):
+            self.db.executemany("INSERT INTO login_failures(key, at) VALUES (?, ?)",
+                                [(k, utc_iso(now)) for k in keys])
+            raise AuthError("Tên đăng nhập hoặc mật khẩu không đúng.") from None
+        self.db.execute("DELETE FROM login_failures WHERE key = ?", (keys[0],))
+        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        self.db.execute("INSERT INTO sessions VALUES (?,?,?,?)",
+                        (token, username, csrf, utc_iso(now + timedelta(hours=SESSION_HOURS))))
+        user = self.user(username)
+        assert user is not None
+        return Session(token, csrf, user)
+
+    def session(self, token: str | None) -> Session | None:
+        if not token:
+            return None
+        row = self.db.execute("SELECT username, csrf, expires_at FROM sessions WHERE token = ?",
+                              (token,)).fetchone()
+        if row is None or _dt(row[2]) < utcnow():
+            return None
+        user = self.user(row[0])
+        return Session(token, row[1], user) if user else None
+
+    def logout(self, token: str) -> None:
+        self.db.execute("DELETE FROM sessions WHERE token = ?", (token,))
+
+    # audit ----------------------------------------------------------------------------------
+    def audit(self, username: str, action: str, article_id: str | None = None,
+              field_name: str | None = None, before: Any = None, after: Any = None) -> None:
+        self.db.execute(
+            "INSERT INTO audit(at, username, action, article_id, field, before, after)"
+            " VALUES (?,?,?,?,?,?,?)",
+            (utc_iso(utcnow(), "microseconds"), username, action, article_id, field_name,
+             json.dumps(before, ensure_ascii=False), json.dumps(after, ensure_ascii=False)))
+
+    def audit_log(self, limit: int = 200, since: datetime | None = None,
+                  until: datetime | None = None) -> list[AuditEntry]:
+        rows = self.db.execute(
+            "SELECT at, username, action, article_id, field, before, after FROM audit "
+            "WHERE at >= ? AND at < ? ORDER BY id DESC LIMIT ?",
+            (utc_iso(since, "microseconds") if since else "",
+             utc_iso(until, "microseconds") if until else "9", limit))
+        return [AuditEntry(_dt(r[0]), r[1], r[2], r[3], r[4], json.loads(r[5]), json.loads(r[6]))
+                for r in rows]
+
+    def activity(self, since: datetime, until: datetime) -> dict[str, dict[str, int]]:
+        """Per reviewer, how many of each action in [since, until)."""
+        out: dict[str, dict[str, int]] = {}
+        for user, action, n in self.db.execute(
+                "SELECT username, action, COUNT(*) FROM audit WHERE at >= ? AND at < ? "
+                "GROUP BY username, action",
+                (utc_iso(since, "microseconds"), utc_iso(until, "microseconds"))):
+            out.setdefault(user, {})[action] = n
+        return out
+
+    # notes and feedback ---------------------------------------------------------------------
+    def add_note(self, article_id: str, username: str, text: str) -> None:
+        self.db.execute("INSERT INTO notes(article_id, username, text, created_at) VALUES (?,?,?,?)",
+                        (article_id, username, text, utc_iso(utcnow())))
+
+    def notes(self, article_ids: list[str]) -> dict[str, list[tuple[str, str, datetime]]]:
+        out: dict[str, list[tuple[str, str, datetime]]] = {}
+        for i in range(0, len(article_ids), 500):
+            chunk = article_ids[i:i + 500]
+            rows = self.db.execute(
+                f"SELECT article_id, username, text, created_at FROM notes WHERE article_id IN "
+                f"({','.join('?' * len(chunk))}) ORDER BY id", chunk)
+            for aid, user, text, at in rows:
+                out.setdefault(aid, []).append((user, text, _dt(at)))
+        return out
+
+    def add_feedback(self, article_id: str, field_name: str, predicted: str | None, corrected: str,
+                     title: str, text: str, username: str) -> None:
+        """A reviewer's correction, kept with the text it labels: training data for the classifiers."""
+        self.db.execute(
+            "INSERT INTO feedback(article_id, field, predicted, corrected, title, text, username,"
+            " created_at) VALUES (?,?,?,?,?,?,?,?)",
+            (article_id, field_name, predicted, corrected, title, text, username, utc_iso(utcnow())))
+
+    def feedback(self, field_name: str) -> list[dict[str, str]]:
+        """The latest correction per article for `field_name` ("topic" or "tone")."""
+        rows = self.db.execute(
+            "SELECT article_id, title, text, corrected, predicted FROM feedback WHERE id IN "
+            "(SELECT MAX(id) FROM feedback WHERE field = ? GROUP BY article_id) ORDER BY id",
+            (field_name,))
+        return [{"id": r[0], "title": r[1], "text": r[2], "label": r[3], "predicted": r[4]} for r in rows]
+
+    # watchlists -----------------------------------------------------------------------------
+    def add_watchlist(self, name: str, rule: WatchRule, username: str) -> Watchlist:
+        if not name.strip():
+            raise ValueError("Danh sách theo dõi cần có tên.")
+        if rule.is_empty():
+            raise ValueError("Danh sách theo dõi cần ít nhất một điều kiện.")
+        now = utcnow()
+        try:
+            cur = self.db.execute(
+                "INSERT INTO watchlists(name, rule, created_by, created_at) VALUES (?,?,?,?)",
+                (name.strip(), json.dumps(rule.__dict__, ensure_ascii=False), username, utc_iso(now)))
+        except sqlite3.IntegrityError as exc:
+            raise ValueError(f"Đã có danh sách theo dõi tên “{name}”.") from exc
+        assert cur.lastrowid is not None
+        return Watchlist(cur.lastrowid, name.strip(), rule, username, now)
+
+    def delete_watchlist(self, watchlist_id: int) -> None:
+        self.db.execute("DELETE FROM watchlists WHERE id = ?", (watchlist_id,))
+        self.db.execute("DELETE FROM alerts_seen WHERE watchlist_id = ?", (watchlist_id,))
+
+    def watchlists(self) -> list[Watchlist]:
+        rows = self.db.execute("SELECT id, name, rule, created_by, created_at FROM watchlists ORDER BY name")
+        return [Watchlist(r[0], r[1], WatchRule(**json.loads(r[2])), r[3], _dt(r[4])) for r in rows]
+
+    def watchlist(self, name_or_id: str | int) -> Watchlist | None:
+        for w in self.watchlists():
+            if w.name == name_or_id or str(w.id) == str(name_or_id):
+                return w
+        return None
+
+    def alerts_seen(self, username: str) -> dict[int, datetime]:
+        rows = self.db.execute("SELECT watchlist_id, seen_at FROM alerts_seen WHERE username = ?",
+                               (username,))
+        return {wid: _dt(at) for wid, at in rows}
+
+    def mark_alerts_seen(self, username: str, watchlist_ids: list[int], when: datetime | None = None) -> None:
+        at = utc_iso(when or datetime.now(UTC), "microseconds")
+        self.db.executemany("INSERT OR REPLACE INTO alerts_seen VALUES (?,?,?)",
+                            [(username, wid, at) for wid in watchlist_ids])
