@@ -144,7 +144,12 @@ def cmd_digest(args: argparse.Namespace) -> int:
 def cmd_briefing(args: argparse.Namespace) -> int:
     from briefing.report import write_briefing
 
-    paths = write_briefing(_settings(args), args.month, args.format.split(","), Path(args.output))
+    try:
+        paths = write_briefing(_settings(args), args.month, [f.strip() for f in args.format.split(",")],
+                               Path(args.output), None if args.all else args.watchlist)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     for path in paths:
         print(path)
     return 0
@@ -310,7 +315,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("briefing", help="write the monthly press briefing")
     p.add_argument("--month", required=True, help="YYYY-MM")
-    p.add_argument("--format", default="html", help="comma-separated: html")
+    p.add_argument("--format", default="docx,pdf,html", help="comma-separated: docx, pdf, html")
+    scope = p.add_mutually_exclusive_group()
+    scope.add_argument("--watchlist", help="only the articles of this watchlist (name or id)")
+    scope.add_argument("--all", action="store_true", help="the whole press (the default)")
     p.add_argument("--output", default="briefings", help="output directory")
     p.set_defaults(func=cmd_briefing)
 

@@ -87,6 +87,7 @@ class Settings(BaseSettings):
     issuing_body: str = Field("BAN TUYÊN GIÁO", description="Briefing header: the issuing body.")
     issuing_parent: str = Field("", description="Briefing header: the body above the issuer, if any.")
     issuing_place: str = Field("Hà Nội", description="Briefing date line: the place.")
+    issuing_motto: str = Field("ĐẢNG CỘNG SẢN VIỆT NAM", description="Briefing header, right-hand side.")
 
     @classmethod
     def settings_customise_sources(

@@ -149,6 +149,11 @@ class Query:
     background_weeks: int = 4
 
     def __post_init__(self) -> None:
+        for name in ("date_from", "date_to"):  # ISO text, as saved queries and JSON carry them
+            value = getattr(self, name)
+            if isinstance(value, str):
+                parse = datetime.fromisoformat if "T" in value else date.fromisoformat
+                setattr(self, name, parse(value))
         unknown = set(self.facets) - set(FACETABLE)
         if unknown:
             raise ValueError(f"cannot facet on {sorted(unknown)}; choose from {FACETABLE}")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import json
+import secrets
 from collections import defaultdict
 from contextlib import asynccontextmanager
 from datetime import date, datetime
@@ -16,10 +17,12 @@ from urllib.parse import quote, urlencode
 
 import nh3
 from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
+from briefing.figures import compute, previous_month
+from briefing.report import FORMATS, write
 from classifiers.taxonomy import TONES, TOPICS
 from duluan.record import VN_TZ, Article, Status
 from duluan.settings import Settings
@@ -36,6 +39,8 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
 COOKIE = "duluan_session"
 PAGE_SIZE = 50
 STATUS_NAMES = {Status.LIVE: "Đang hiển thị", Status.EDITED: "Đã bị sửa", Status.GONE: "Đã bị gỡ"}
+MEDIA = {"html": "text/html; charset=utf-8", "pdf": "application/pdf",
+         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 STATES = {"new": "Chưa xử lý", "reviewed": "Đã xử lý", "all": "Tất cả"}
 
 
@@ -359,6 +364,31 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         # What was shown now counts as seen: the next visit lists only what came after.
         db.mark_alerts_seen(session.user.username, [a.watchlist.id for a in found])
         return page(request, "alerts.html", session, alerts=found)
+
+    # monthly briefing -----------------------------------------------------------------------
+    @app.get("/briefing", response_class=HTMLResponse)
+    def briefing_page(request: Request) -> HTMLResponse:
+        session = session_of(request)
+        today = datetime.now(VN_TZ).date().replace(day=1)
+        last = previous_month(today)
+        return page(request, "briefing.html", session, month=last, watchlists=db.watchlists(), error=None)
+
+    @app.post("/briefing")
+    async def briefing_make(request: Request) -> Response:
+        session = session_of(request)
+        form = await form_of(request, session)
+        month, fmt = str(form.get("month", "")), str(form.get("format", "docx"))
+        if fmt not in FORMATS:
+            raise HTTPException(400, "Định dạng không hợp lệ.")
+        chosen = db.watchlist(str(form.get("watchlist"))) if form.get("watchlist") else None
+        try:
+            b = compute(store, month, chosen, db)
+        except ValueError:
+            raise HTTPException(400, "Tháng không hợp lệ (cần dạng 2026-10).") from None
+        out = settings.data_dir / "briefings" / secrets.token_hex(8)
+        path = next(p for p in write(b, settings, [fmt], out) if p.suffix == f".{fmt}")
+        db.audit(session.user.username, "briefing", None, "month", None, {"month": month, "format": fmt})
+        return FileResponse(path, filename=path.name, media_type=MEDIA[fmt])
 
     # oversight ------------------------------------------------------------------------------
     @app.get("/audit", response_class=HTMLResponse)

@@ -42,10 +42,16 @@ def test_run_once_survives_restart_and_finds_nothing_new(demo_dir: Path) -> None
 
 def test_briefing_counts_the_month(demo_dir: Path, tmp_path: Path) -> None:
     out = duluan("briefing", "--month", "2022-12", "--output", str(tmp_path), data_dir=demo_dir)
-    html = Path(out.stdout.strip()).read_text("utf-8")
-    assert "Tổng số bài viết: <strong>5</strong>" in html
-    empty = duluan("briefing", "--month", "2021-01", "--output", str(tmp_path), data_dir=demo_dir)
-    assert "Không có bài viết nào" in Path(empty.stdout.strip()).read_text("utf-8")
+    paths = [Path(line) for line in out.stdout.split()]
+    assert sorted(p.suffix for p in paths) == [".docx", ".html", ".json", ".pdf"]
+    html = next(p for p in paths if p.suffix == ".html").read_text("utf-8")
+    assert "hệ thống ghi nhận 5 bài viết" in html
+    empty = duluan("briefing", "--month", "2021-01", "--format", "html", "--output", str(tmp_path),
+                   data_dir=demo_dir)
+    assert "không ghi nhận bài viết nào" in Path(empty.stdout.split()[0]).read_text("utf-8")
+    bad = duluan("briefing", "--month", "2022-12", "--watchlist", "không có", "--output", str(tmp_path),
+                 data_dir=demo_dir, check=False)
+    assert bad.returncode == 2 and "no watchlist named" in bad.stderr
 
 
 @pytest.mark.parametrize("command", COMMANDS)

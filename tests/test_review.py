@@ -287,3 +287,19 @@ def test_user_command_creates_accounts_that_can_log_in(tmp_path) -> None:  # noq
     settings = Settings(data_dir=tmp_path)
     client = client_for(settings, EmbeddedStore(settings.store_db), "hoa")
     assert "Nguyễn Thị Hoa (Biên tập viên)" in client.get("/").text
+
+
+def test_briefing_page_downloads_the_report(app_env) -> None:  # noqa: ANN001
+    from io import BytesIO
+
+    from docx import Document as open_docx
+
+    settings, store, _ = app_env
+    ctv = client_for(settings, store, "ctv")
+    assert "Báo cáo tháng" in ctv.get("/briefing").text
+    r = ctv.post("/briefing", data={"csrf": csrf(ctv, "/briefing"), "month": "2026-10", "format": "docx"})
+    assert r.status_code == 200 and "bao-cao-2026-10.docx" in r.headers["content-disposition"]
+    text = "\n".join(p.text for p in open_docx(BytesIO(r.content)).paragraphs)
+    assert "hệ thống ghi nhận 8 bài viết của 6 cơ quan báo chí" in text
+    bad = ctv.post("/briefing", data={"csrf": csrf(ctv, "/briefing"), "month": "10/2026", "format": "pdf"})
+    assert bad.status_code == 400
