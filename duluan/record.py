@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationInfo, field_validator
 
 from nlp.normalize import normalize_text
 
@@ -127,7 +127,9 @@ class Article(BaseModel):
 
     @field_validator("title", "sapo", "body")
     @classmethod
-    def _nfc(cls, value: str) -> str:
+    def _nfc(cls, value: str, info: ValidationInfo) -> str:
+        if info.context and info.context.get("stored"):
+            return value  # normalised when it was written; reads skip the cost
         return normalize_text(value)
 
     @field_validator("title")
@@ -141,6 +143,11 @@ class Article(BaseModel):
     def text(self) -> str:
         """Title, lead and body: what NLP and classification read."""
         return "\n\n".join(p for p in (self.title, self.sapo, self.body) if p)
+
+    @classmethod
+    def from_stored(cls, data: dict[str, Any]) -> Article:
+        """A record read back from a store, which holds only validated, normalised records."""
+        return cls.model_validate(data, context={"stored": True})
 
     def to_doc(self) -> dict[str, Any]:
         """JSON-ready dict, the shape both stores write."""

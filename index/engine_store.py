@@ -322,7 +322,7 @@ class EngineStore:
             "query": {"ids": {"values": [article_id]}}, "size": 1,
         }) if self.client.exists(f"/{self.alias}") else {"hits": {"hits": []}}
         hits = result["hits"]["hits"]
-        return Article.model_validate(hits[0]["_source"]) if hits else None
+        return Article.from_stored(hits[0]["_source"]) if hits else None
 
     @staticmethod
     def _term_clause(term: Term) -> dict:
@@ -408,7 +408,7 @@ class EngineStore:
         raw_hits = result["hits"]["hits"]
         hits = [
             Hit(
-                article=Article.model_validate(h["_source"]),  # hidden fields keep defaults
+                article=Article.from_stored(h["_source"]),  # hidden fields keep defaults
                 score=h.get("_score"),
             )
             for h in raw_hits

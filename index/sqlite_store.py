@@ -151,7 +151,7 @@ def from_row(row: sqlite3.Row) -> Article:
             data[name] = json.loads(data[name])
         elif kind is Kind.BOOL:
             data[name] = bool(data[name])
-    return Article.model_validate(data)
+    return Article.from_stored(data)
 
 
 def _fts_term(term: Term) -> str:
@@ -268,7 +268,9 @@ class EmbeddedStore:
             return "articles a", clauses, params
         clauses.insert(0, "articles_fts MATCH ?")
         params.insert(0, fts_expression(parsed))
-        return "articles_fts JOIN articles a ON a.rowid = articles_fts.rowid", clauses, params
+        # CROSS JOIN fixes the loop order: the full-text match drives, filters check each match.
+        # Left to itself the planner may scan a filter's index and run the match once per row.
+        return "articles_fts CROSS JOIN articles a ON a.rowid = articles_fts.rowid", clauses, params
 
     def count(self, query: Query | None = None) -> int:
         source, clauses, params = self._from(query or Query())
@@ -282,6 +284,9 @@ class EmbeddedStore:
         score = f"-bm25(articles_fts, {BM25_WEIGHTS})" if texty else "0.0"
         # Pages are ordered by (key DESC, id ASC); search_after resumes after the last pair.
         key = score if relevance else "COALESCE(a.published_at, '')"
+        # Newest first orders by the bare column, so the published_at index serves it; missing
+        # dates sort last either way, as the COALESCE key used for paging does.
+        order = "sort_key DESC" if relevance else "a.published_at DESC"
         page_clauses, page_params = list(clauses), list(params)
         if query.search_after:
             last_key, last_id = query.search_after
@@ -290,7 +295,7 @@ class EmbeddedStore:
         where = f"WHERE {' AND '.join(page_clauses)}" if page_clauses else ""
         sql = (
             f"SELECT a.*, {score} AS score, {key} AS sort_key FROM {source} "
-            f"{where} ORDER BY sort_key DESC, a.id LIMIT ?"
+            f"{where} ORDER BY {order}, a.id LIMIT ?"
         )
         rows = self.db.execute(sql, [*page_params, query.size]).fetchall()
         hits = [Hit(article=from_row(row), score=row["score"] if texty else None) for row in rows]

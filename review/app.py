@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import json
 import secrets
+import time
 from collections import defaultdict
 from contextlib import asynccontextmanager
 from datetime import date, datetime
@@ -147,6 +148,16 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     def page(request: Request, name: str, session: Session | None, **context: Any) -> HTMLResponse:
         return TEMPLATES.TemplateResponse(request, name, {"session": session, **context})
 
+    cached: dict[str, Any] = {"at": 0.0, "outlets": []}
+
+    def outlets() -> list[tuple[str, int]]:
+        """The outlets in the store with their article counts, for the filter; a facet over the
+        whole store, so it is kept for five minutes rather than counted on every page."""
+        if time.monotonic() - cached["at"] > 300:
+            result = store.search(Query(size=0, facets=["source"], facet_size=1000, highlight=False))
+            cached.update(at=time.monotonic(), outlets=result.facets.get("source", []))
+        return cached["outlets"]
+
     def back(request: Request, form: Any, default: str = "/") -> RedirectResponse:
         target = str(form.get("next") or default)
         if not target.startswith("/") or target.startswith("//"):  # no open redirect
@@ -210,7 +221,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
             entity=rule.entity or entity or None, flags=[flag] if flag else [],
             review_states=[state] if state in ("new", "reviewed") else [],
             date_from=_date(date_from), date_to=_date(date_to), size=PAGE_SIZE,
-            search_after=search_after, facets=["source", "topic", "tone"],
+            search_after=search_after,
         )
         result = store.search(query)
         hits = result.hits
@@ -241,7 +252,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
                 if result.next_after and len(result.hits) == PAGE_SIZE else None)
         here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return page(request, "feed.html", session, result=result, rows=rows, more=more, here=here,
-                    users=db.users(), watchlists=watchlists,
+                    users=db.users(), watchlists=watchlists, outlets=outlets(),
                     f={"q": q, "topic": topic, "tone": tone, "source": source, "tier": tier,
                        "entity": entity, "watchlist": watchlist, "flag": flag, "state": state,
                        "date_from": date_from, "date_to": date_to})
