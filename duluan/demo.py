@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import sys
 import time
 
@@ -41,8 +42,16 @@ def run_demo(settings: Settings, serve: bool = True, port: int | None = None) ->
         import uvicorn
 
         from review.app import create_app
+        from review.state import ReviewDB
 
         port = port or settings.port
+        db = ReviewDB(settings.review_db)
+        if not db.users():
+            # A first account, so the demo's app can be opened; its password is shown once.
+            password = secrets.token_urlsafe(9)
+            db.add_user("admin", password, "admin", "Quản trị demo")
+            print(f"Account for the demo: admin / {password}  (more with `duluan user add`)")
+        db.close()
         print(f"Review app: http://{settings.host}:{port}/  (Ctrl+C to stop)")
         uvicorn.run(create_app(settings), host=settings.host, port=port, log_level="warning")
     return 0

@@ -40,9 +40,15 @@ VALUE_TABLE_FIELDS = ("keywords", "entities")
 FTS_KINDS = {Kind.TEXT, Kind.FOLDED}
 
 
+NARROW_KINDS = {Kind.KEYWORD, Kind.DATE, Kind.FLOAT, Kind.BOOL}
+
+
 def columns() -> dict[str, str]:
-    """Column name -> SQLite type, one per record field."""
-    return {name: SQL_TYPES[kind] for name, kind in field_kinds().items()}
+    """Column name -> SQLite type, one per record field. Short values come first: SQLite reads
+    a row's columns in order, so a filter on a later column would read the long texts too."""
+    kinds = field_kinds()
+    order = sorted(kinds, key=lambda name: kinds[name] not in NARROW_KINDS)
+    return {name: SQL_TYPES[kinds[name]] for name in order}
 
 
 def fts_columns() -> list[str]:
@@ -81,6 +87,8 @@ CREATE INDEX IF NOT EXISTS articles_topic ON articles(topic, published_at);
 CREATE INDEX IF NOT EXISTS articles_tone ON articles(tone, published_at);
 CREATE INDEX IF NOT EXISTS articles_review ON articles(review_state, published_at);
 CREATE INDEX IF NOT EXISTS articles_cluster ON articles(cluster_id);
+-- Covers counts under the review app's usual filters (tone, topic, state, outlet).
+CREATE INDEX IF NOT EXISTS articles_facts ON articles(tone, topic, review_state, source, tier, published_at);
 -- Covers date histograms and facets over a period without reading the wide rows.
 CREATE INDEX IF NOT EXISTS articles_period ON articles(published_at, tone, topic, source, tier);
 -- List fields one value a row, kept in step by triggers: facets and significant terms
@@ -293,12 +301,17 @@ class EmbeddedStore:
             page_clauses.append(f"({key} < ? OR ({key} = ? AND a.id > ?))")
             page_params.extend([last_key, last_key, last_id])
         where = f"WHERE {' AND '.join(page_clauses)}" if page_clauses else ""
+        # Two steps: rank narrow (rowid, key) pairs, then read the page's whole rows, so the
+        # sort never carries article bodies.
         sql = (
-            f"SELECT a.*, {score} AS score, {key} AS sort_key FROM {source} "
+            f"SELECT a.rowid AS rid, a.id AS id, {score} AS score, {key} AS sort_key FROM {source} "
             f"{where} ORDER BY {order}, a.id LIMIT ?"
         )
         rows = self.db.execute(sql, [*page_params, query.size]).fetchall()
-        hits = [Hit(article=from_row(row), score=row["score"] if texty else None) for row in rows]
+        full = {r["rowid"]: r for r in self.db.execute(
+            f"SELECT rowid, * FROM articles WHERE rowid IN ({', '.join('?' * len(rows))})",
+            [r["rid"] for r in rows])} if rows else {}
+        hits = [Hit(article=from_row(full[r["rid"]]), score=r["score"] if texty else None) for r in rows]
         if texty and query.highlight:
             add_highlights(hits, query.parsed)
         next_after = None

@@ -186,7 +186,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
                 request, "login.html", {"session": None, "next": form.get("next", "/"), "error": str(exc)},
                 status_code=429 if too_many else 401)
         response = back(request, form)
-        response.set_cookie(COOKIE, session.token, httponly=True, samesite="strict",
+        response.set_cookie(COOKIE, session.token, httponly=True, samesite="lax",
                             secure=settings.cookie_secure, max_age=12 * 3600)
         return response
 

@@ -7,7 +7,7 @@ import sqlite3
 from crawlers.items import ArticleItem
 from duluan.record import Article, Kind, field_kinds
 from index.mapping import mappings
-from index.sqlite_store import FTS_KINDS, columns, fts_columns, schema
+from index.sqlite_store import FTS_KINDS, NARROW_KINDS, columns, fts_columns, schema
 
 FIELDS = list(Article.model_fields)
 
@@ -33,8 +33,11 @@ def test_sqlite_schema_has_exactly_the_record_fields() -> None:
     db = sqlite3.connect(":memory:")
     db.executescript(schema())
     table = [row[1] for row in db.execute("PRAGMA table_info(articles)")]
-    assert table == ["rowid", *FIELDS]
-    assert list(columns()) == FIELDS
+    assert table == ["rowid", *columns()]
+    assert sorted(columns()) == sorted(FIELDS)
+    # Short columns first, so filters never read past the long texts.
+    wide = [i for i, name in enumerate(columns()) if field_kinds()[name] not in NARROW_KINDS]
+    assert wide == list(range(len(FIELDS) - len(wide), len(FIELDS)))
     fts = [row[1] for row in db.execute("PRAGMA table_info(articles_fts)")]
     assert fts == fts_columns() == [n for n, k in field_kinds().items() if k in FTS_KINDS]
 
