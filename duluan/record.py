@@ -154,8 +154,9 @@ class Article(BaseModel):
         return self.model_dump(mode="json")
 
 
+@cache
 def field_kinds() -> dict[str, Kind]:
-    """Field name -> storage kind, in declaration order."""
+    """Field name -> storage kind, in declaration order. Read-only: the result is shared."""
     kinds: dict[str, Kind] = {}
     for name, info in Article.model_fields.items():
         extra = info.json_schema_extra

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 from index.query import MARK_END, MARK_START, Hit, ParsedQuery
 from nlp.normalize import fold
 
 
-def _pattern(text: str) -> re.Pattern[str]:
+@lru_cache(maxsize=1024)
+def pattern(text: str) -> re.Pattern[str]:
     words = [re.escape(w) for w in text.split()]
     return re.compile(r"(?<!\w)" + r"\W+".join(words) + r"(?!\w)", re.IGNORECASE)
 
@@ -25,9 +27,9 @@ def spans(text: str, parsed: ParsedQuery) -> list[tuple[int, int]]:
     for group in parsed.must:
         for term in group:
             if term.folded and aligned:
-                found += [m.span() for m in _pattern(term.match_text).finditer(folded)]
+                found += [m.span() for m in pattern(term.match_text).finditer(folded)]
             elif not term.folded:
-                found += [m.span() for m in _pattern(term.text).finditer(text)]
+                found += [m.span() for m in pattern(term.text).finditer(text)]
     merged: list[tuple[int, int]] = []
     for start, end in sorted(found):
         if merged and start <= merged[-1][1]:

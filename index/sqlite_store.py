@@ -276,8 +276,11 @@ class EmbeddedStore:
             return "articles a", clauses, params
         clauses.insert(0, "articles_fts MATCH ?")
         params.insert(0, fts_expression(parsed))
-        # CROSS JOIN fixes the loop order: the full-text match drives, filters check each match.
-        # Left to itself the planner may scan a filter's index and run the match once per row.
+        # CROSS JOIN fixes the loop order. Usually the full-text match drives and filters check
+        # each match (left to itself the planner may scan a filter's index and run the match once
+        # per row); a short list of ids drives instead, checking the match for each of them.
+        if query.ids and len(query.ids) <= 1000:
+            return "articles a CROSS JOIN articles_fts ON articles_fts.rowid = a.rowid", clauses, params
         return "articles_fts CROSS JOIN articles a ON a.rowid = articles_fts.rowid", clauses, params
 
     def count(self, query: Query | None = None) -> int:

@@ -232,8 +232,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
             found = store.search(Query(cluster_ids=sorted(set(clusters)), size=500, highlight=False))
             for h in found.hits:
                 members[h.article.cluster_id or ""].append(h.article)
-        ids = {h.article.id for h in hits} | {m.id for group in members.values() for m in group}
-        matches = matching(store, watchlists, sorted(ids))
+        on_page = {h.article.id: h.article for h in hits} | {m.id: m for g in members.values() for m in g}
+        matches = matching(list(on_page.values()), watchlists)
         rows, shown = [], set()
         for h in hits:
             cid = h.article.cluster_id
@@ -287,7 +287,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         a = store.get(article_id)
         if a is None:
             raise HTTPException(404, "Không tìm thấy bài viết.")
-        watch = matching(store, db.watchlists(), [a.id]).get(a.id, [])
+        watch = matching([a], db.watchlists()).get(a.id, [])
         parsed = parse_text(q) if q else None
 
         def hl(text: str) -> Markup:

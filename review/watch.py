@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from duluan.record import Article
 from index import Query, Store
-from index.highlight import spans
+from index.highlight import pattern, spans
 from index.query import Hit, parse_text
+from nlp.normalize import fold
 from review.state import Watchlist, WatchRule
 
 
@@ -17,15 +20,49 @@ def rule_query(rule: WatchRule, **extra: Any) -> Query:
                  tones=list(rule.tones), **extra)
 
 
-def matching(store: Store, watchlists: list[Watchlist], ids: list[str]) -> dict[str, list[Watchlist]]:
-    """Which of these articles each watchlist matches: one query per watchlist, filtered by id."""
+@dataclass(frozen=True)
+class CompiledRule:
+    """A rule ready to check many articles: keyword patterns built once."""
+
+    rule: WatchRule
+    patterns: tuple[tuple[re.Pattern[str], bool], ...]  # (pattern, on the folded text)
+
+    @classmethod
+    def of(cls, rule: WatchRule) -> CompiledRule:
+        terms = [t for group in parse_text(rule.query_text()).must for t in group] if rule.keywords else []
+        return cls(rule, tuple((pattern(t.match_text), t.folded) for t in terms))
+
+    def matches(self, article: Article) -> bool:
+        """As the rule's query would match the article in a store: any keyword in the title,
+        lead or body (in the folded text when typed without diacritics), the entity, the outlet
+        and the tone."""
+        rule = self.rule
+        if rule.sources and article.source not in rule.sources:
+            return False
+        if rule.tones and article.tone not in rule.tones:
+            return False
+        if rule.entity and all(e.name != rule.entity for e in article.entities):
+            return False
+        if not self.patterns:
+            return True
+        text = article.text
+        folded = article.text_folded or fold(text)
+        return any(p.search(folded if on_folded else text) for p, on_folded in self.patterns)
+
+
+def rule_matches(rule: WatchRule, article: Article) -> bool:
+    return CompiledRule.of(rule).matches(article)
+
+
+def matching(articles: list[Article], watchlists: list[Watchlist]) -> dict[str, list[Watchlist]]:
+    """Which watchlists each of these articles matches, checked on the articles at hand:
+    a page that holds them needs no query for its badges."""
+    compiled = [(w, CompiledRule.of(w.rule)) for w in watchlists]
     out: dict[str, list[Watchlist]] = {}
-    if not ids:
-        return out
-    for w in watchlists:
-        result = store.search(rule_query(w.rule, ids=ids, size=len(ids), highlight=False))
-        for hit in result.hits:
-            out.setdefault(hit.article.id, []).append(w)
+    for a in articles:
+        hits = [w for w, rule in compiled if rule.matches(a)]
+        if hits:
+            out[a.id] = hits
     return out
 
 

@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import duluan
 
 COMMANDS = ["crawl", "process", "search", "serve", "briefing", "demo", "run", "train", "extract", "index",
-            "classify"]
+            "classify", "user", "digest"]
 
 
 @pytest.fixture(scope="module")

@@ -303,3 +303,21 @@ def test_briefing_page_downloads_the_report(app_env) -> None:  # noqa: ANN001
     assert "hệ thống ghi nhận 8 bài viết của 6 cơ quan báo chí" in text
     bad = ctv.post("/briefing", data={"csrf": csrf(ctv, "/briefing"), "month": "10/2026", "format": "pdf"})
     assert bad.status_code == 400
+
+
+def test_watch_rules_match_on_the_page_as_in_the_store(app_env) -> None:  # noqa: ANN001
+    """Feed badges check rules on the articles at hand; the watchlist filter and alerts query the
+    store. Both must pick the same articles."""
+    from review.state import WatchRule
+    from review.watch import rule_matches, rule_query
+
+    _, store, articles = app_env
+    rules = [WatchRule(keywords=["thai nguyen"]), WatchRule(keywords=["Thái Nguyên"], tones=["negative"]),
+             WatchRule(keywords=["lũ quét", "lua dao"]), WatchRule(entity="Hà Nội"),
+             WatchRule(sources=["tuoitre"], tones=["positive"]), WatchRule(keywords=["đường sắt đô thị"]),
+             WatchRule(keywords=["nguyen thai"])]
+    for rule in rules:
+        in_store = {h.article.id for h in store.search(rule_query(rule, size=100)).hits}
+        on_page = {a.id for a in articles if rule_matches(rule, a)}
+        assert in_store == on_page, rule
+        assert in_store or rule.keywords == ["nguyen thai"]
