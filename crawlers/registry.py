@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from functools import lru_cache
@@ -107,11 +108,38 @@ class Registry:
         except KeyError:
             raise KeyError(f"no source {source_id!r}; known: {', '.join(sorted(self.sources))}") from None
 
+    def with_overrides(self, path: Path | str | None) -> Registry:
+        """The registry with an operator's changes from the data directory applied: editors turn
+        outlets on and off in the review app without editing the shipped files."""
+        if not path or not Path(path).exists():
+            return self
+        changes = json.loads(Path(path).read_text("utf-8"))
+        return Registry([
+            s.model_copy(update={k: v for k, v in changes.get(s.id, {}).items() if k in OVERRIDABLE})
+            for s in self.sources.values()
+        ])
+
     def active(self) -> list[Source]:
         return [s for s in self.sources.values() if s.active]
 
     def for_url(self, url: str) -> Source | None:
         return next((s for s in self.sources.values() if s.owns(url)), None)
+
+
+OVERRIDABLE = ("active", "crawl_delay")
+
+
+def save_override(path: Path | str, source_id: str, **changes: object) -> None:
+    unknown = set(changes) - set(OVERRIDABLE)
+    if unknown:
+        raise ValueError(f"cannot override {sorted(unknown)}; only {', '.join(OVERRIDABLE)}")
+    path = Path(path)
+    data = json.loads(path.read_text("utf-8")) if path.exists() else {}
+    data.setdefault(source_id, {}).update(changes)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), "utf-8")
+    tmp.replace(path)
 
 
 @lru_cache(maxsize=1)

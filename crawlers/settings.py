@@ -31,6 +31,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawlers.middlewares.SeenUrlsMiddleware": 120,
     # Closest to the downloader: everything above sees the outlets' real URLs.
     "crawlers.middlewares.MirrorMiddleware": 950,
+    # After the mirror: it checks the address actually fetched.
+    "crawlers.middlewares.PublicAddressesOnlyMiddleware": 960,
 }
 ITEM_PIPELINES = {
     "crawlers.pipelines.ValidationPipeline": 100,
@@ -38,7 +40,9 @@ ITEM_PIPELINES = {
 }
 
 DULUAN_CRAWL_DB = str(_s.crawl_db)
+DULUAN_SOURCE_OVERRIDES = str(_s.source_overrides)
 DULUAN_MIRROR_URL = _s.mirror_url
+DULUAN_ALLOW_LOOPBACK = _s.allow_loopback
 
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False

@@ -25,7 +25,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     if args.mirror:
-        settings = settings.model_copy(update={"mirror_url": args.mirror})
+        # A mirror named on the command line is the operator's own server, usually on loopback.
+        settings = settings.model_copy(update={"mirror_url": args.mirror, "allow_loopback": True})
     sources = "all" if args.all or not args.source else ",".join(args.source)
     summary = run_crawl(settings, sources, log_level="INFO" if args.verbose else "WARNING")
     print("\n".join(summary.lines()))

@@ -70,7 +70,9 @@ def run_crawl(settings: Settings, sources: str = "all", log_level: str = "WARNIN
 
     scrapy_settings = get_project_settings()
     scrapy_settings.set("DULUAN_CRAWL_DB", str(settings.crawl_db), priority="cmdline")
+    scrapy_settings.set("DULUAN_SOURCE_OVERRIDES", str(settings.source_overrides), priority="cmdline")
     scrapy_settings.set("DULUAN_MIRROR_URL", settings.mirror_url, priority="cmdline")
+    scrapy_settings.set("DULUAN_ALLOW_LOOPBACK", settings.allow_loopback, priority="cmdline")
     scrapy_settings.set("USER_AGENT", settings.user_agent_header, priority="cmdline")
     scrapy_settings.set("LOG_LEVEL", log_level, priority="cmdline")
     if settings.mirror_url:

@@ -113,6 +113,11 @@ class Settings(BaseSettings):
         return self.data_dir / "stories.sqlite"
 
     @property
+    def source_overrides(self) -> Path:
+        """Outlets turned on or off by editors, over the shipped registry."""
+        return self.data_dir / "sources.json"
+
+    @property
     def review_db(self) -> Path:
         return self.data_dir / "review.sqlite"
 

@@ -156,6 +156,7 @@ class EngineStore:
         self.version = mapping_version
         self.spool_dir: Path = settings.spool_dir
         self._created: set[str] = set()
+        self._alias_seen = False
         self.ensure_template()
 
     # -- setup ---------------------------------------------------------------------------
@@ -221,8 +222,15 @@ class EngineStore:
         if self.client.exists(f"/{self.alias}"):
             self.client.request("POST", f"/{self.alias}/_refresh")
 
+    def _has_alias(self) -> bool:
+        """Whether the alias exists yet; once it does, it stays, so reads skip asking again."""
+        if not self._alias_seen:
+            self._alias_seen = self.client.exists(f"/{self.alias}")
+        return self._alias_seen
+
     def drop_all(self) -> None:
         """Delete every index behind the alias (tests and `index reset`)."""
+        self._alias_seen = False
         if self.client.exists(f"/{self.alias}"):
             for name in self.client.request("GET", f"/_alias/{self.alias}"):
                 self.client.request("DELETE", f"/{name}")
@@ -300,7 +308,7 @@ class EngineStore:
         return report + WriteReport(written=written, spooled=len(failed), errors=errors)
 
     def update_fields(self, updates: dict[str, dict[str, Any]]) -> int:
-        if not updates or not self.client.exists(f"/{self.alias}"):
+        if not updates or not self._has_alias():
             return 0
         self.refresh()  # the articles may have been written a moment ago
         found = self.client.request("POST", f"/{self.alias}/_search", body={
@@ -320,7 +328,7 @@ class EngineStore:
     def get(self, article_id: str) -> Article | None:
         result = self.client.request("POST", f"/{self.alias}/_search", body={
             "query": {"ids": {"values": [article_id]}}, "size": 1,
-        }) if self.client.exists(f"/{self.alias}") else {"hits": {"hits": []}}
+        }) if self._has_alias() else {"hits": {"hits": []}}
         hits = result["hits"]["hits"]
         return Article.from_stored(hits[0]["_source"]) if hits else None
 
@@ -368,13 +376,13 @@ class EngineStore:
         return {"bool": bool_query}
 
     def count(self, query: Query | None = None) -> int:
-        if not self.client.exists(f"/{self.alias}"):
+        if not self._has_alias():
             return 0
         body = {"query": self.query_body(query or Query())}
         return int(self.client.request("POST", f"/{self.alias}/_count", body=body)["count"])
 
     def search(self, query: Query) -> SearchResult:
-        if not self.client.exists(f"/{self.alias}"):
+        if not self._has_alias():
             return SearchResult(total=0, hits=[])
         relevance = query.sort == "relevance" and not query.parsed.empty
         sort = (["_score", {"id": "asc"}] if relevance else

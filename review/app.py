@@ -25,6 +25,7 @@ from markupsafe import Markup, escape
 from briefing.figures import compute, previous_month
 from briefing.report import FORMATS, write
 from classifiers.taxonomy import TONES, TOPICS
+from crawlers.registry import default_registry, save_override
 from duluan.record import VN_TZ, Article, Status
 from duluan.settings import Settings
 from index import Query, Store, open_store
@@ -400,6 +401,28 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         path = next(p for p in write(b, settings, [fmt], out) if p.suffix == f".{fmt}")
         db.audit(session.user.username, "briefing", None, "month", None, {"month": month, "format": fmt})
         return FileResponse(path, filename=path.name, media_type=MEDIA[fmt])
+
+    # outlets ----------------------------------------------------------------------------------
+    @app.get("/sources", response_class=HTMLResponse)
+    def sources_page(request: Request) -> HTMLResponse:
+        session = session_of(request, Role.EDITOR)
+        registry = default_registry().with_overrides(settings.source_overrides)
+        counts = dict(outlets())
+        return page(request, "sources.html", session, sources=sorted(registry.sources.values(),
+                    key=lambda x: (x.tier, x.name)), counts=counts)
+
+    @app.post("/sources/{source_id}")
+    async def source_update(request: Request, source_id: str) -> RedirectResponse:
+        session = session_of(request, Role.EDITOR)
+        form = await form_of(request, session)
+        registry = default_registry().with_overrides(settings.source_overrides)
+        if source_id not in registry.sources:
+            raise HTTPException(404, "Không có cơ quan báo chí này.")
+        before = registry[source_id].active
+        active = form.get("active") == "1"
+        save_override(settings.source_overrides, source_id, active=active)
+        db.audit(session.user.username, "source-active", None, source_id, before, active)
+        return RedirectResponse("/sources", status_code=303)
 
     # oversight ------------------------------------------------------------------------------
     @app.get("/audit", response_class=HTMLResponse)

@@ -25,14 +25,17 @@ class CompiledRule:
     """A rule ready to check many articles: keyword patterns built once."""
 
     rule: WatchRule
-    patterns: tuple[tuple[re.Pattern[str], bool], ...]  # (pattern, on the folded text)
+    # (first word, pattern, on the folded text): the word is looked for first, which is cheap,
+    # and only a text that has it is searched with the pattern.
+    patterns: tuple[tuple[str, re.Pattern[str], bool], ...]
 
     @classmethod
     def of(cls, rule: WatchRule) -> CompiledRule:
         terms = [t for group in parse_text(rule.query_text()).must for t in group] if rule.keywords else []
-        return cls(rule, tuple((pattern(t.match_text), t.folded) for t in terms))
+        return cls(rule, tuple((t.match_text.split()[0].lower(), pattern(t.match_text), t.folded)
+                               for t in terms))
 
-    def matches(self, article: Article) -> bool:
+    def matches(self, article: Article, haystack: tuple[str, str] | None = None) -> bool:
         """As the rule's query would match the article in a store: any keyword in the title,
         lead or body (in the folded text when typed without diacritics), the entity, the outlet
         and the tone."""
@@ -45,9 +48,15 @@ class CompiledRule:
             return False
         if not self.patterns:
             return True
-        text = article.text
-        folded = article.text_folded or fold(text)
-        return any(p.search(folded if on_folded else text) for p, on_folded in self.patterns)
+        text, folded = haystack or _haystack(article)
+        return any(word in (folded if on_folded else text) and p.search(folded if on_folded else text)
+                   for word, p, on_folded in self.patterns)
+
+
+def _haystack(article: Article) -> tuple[str, str]:
+    """The article's text and folded text, lower-cased once for every rule."""
+    text = article.text
+    return text.lower(), (article.text_folded or fold(text)).lower()
 
 
 def rule_matches(rule: WatchRule, article: Article) -> bool:
@@ -59,8 +68,9 @@ def matching(articles: list[Article], watchlists: list[Watchlist]) -> dict[str, 
     a page that holds them needs no query for its badges."""
     compiled = [(w, CompiledRule.of(w.rule)) for w in watchlists]
     out: dict[str, list[Watchlist]] = {}
-    for a in articles:
-        hits = [w for w, rule in compiled if rule.matches(a)]
+    for a in articles if compiled else []:
+        haystack = _haystack(a)
+        hits = [w for w, rule in compiled if rule.matches(a, haystack)]
         if hits:
             out[a.id] = hits
     return out

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import sqlite3
 
+import pytest
+
 from crawlers.mirror.server import Mirror
 from crawlers.registry import Registry, RegistryError, load_source
 from duluan.settings import Settings
@@ -71,3 +73,25 @@ def test_shipped_registry_loads() -> None:
     registry = Registry.load()
     assert {"vnexpress", "dantri"} <= set(registry.sources)
     assert registry.for_url(VNEXPRESS_URL).id == "vnexpress"
+
+
+@pytest.mark.parametrize("allow_loopback", [False, True])
+def test_crawler_never_fetches_private_addresses(allow_loopback: bool) -> None:
+    from scrapy import Request
+    from scrapy.utils.test import get_crawler
+
+    from crawlers.middlewares import BlockedAddress, PublicAddressesOnlyMiddleware
+    from crawlers.spiders.news import NewsSpider
+
+    crawler = get_crawler(NewsSpider, {"DULUAN_ALLOW_LOOPBACK": allow_loopback})
+    guard = PublicAddressesOnlyMiddleware.from_crawler(crawler)
+    always_blocked = ["http://10.0.0.7/rss", "http://192.168.1.1/", "http://169.254.169.254/latest/meta-data/",
+                      "http://[fe80::1]/", "http://0.0.0.0:8080/", "http://100.64.0.1/", "http://224.0.0.1/"]
+    loopback = ["http://127.0.0.1:22/", "http://localhost:9200/_cat/indices", "http://[::1]/"]
+    for url in always_blocked + ([] if allow_loopback else loopback):
+        with pytest.raises(BlockedAddress):
+            guard.process_request(Request(url))
+    for url in ["http://1.1.1.1/tin.rss", *(loopback if allow_loopback else [])]:
+        assert guard.process_request(Request(url)) is None, url
+    assert crawler.stats.get_value("duluan/blocked/non_public_address") == len(always_blocked) + (
+        0 if allow_loopback else len(loopback))

@@ -321,3 +321,34 @@ def test_watch_rules_match_on_the_page_as_in_the_store(app_env) -> None:  # noqa
         on_page = {a.id for a in articles if rule_matches(rule, a)}
         assert in_store == on_page, rule
         assert in_store or rule.keywords == ["nguyen thai"]
+
+
+def test_editors_turn_outlets_on_and_off(app_env) -> None:  # noqa: ANN001
+    from scrapy.utils.test import get_crawler
+
+    from crawlers.registry import default_registry
+    from crawlers.spiders.news import NewsSpider
+
+    settings, store, _ = app_env
+    ctv = client_for(settings, store, "ctv")
+    assert ctv.get("/sources").status_code == 403
+    assert ctv.post("/sources/dantri", data={"csrf": csrf(ctv), "active": "0"}).status_code == 403
+    editor = client_for(settings, store, "bientap")
+    page = editor.get("/sources").text
+    assert "Dân trí" in page and 'data-source="vnexpress"' in page
+    r = editor.post("/sources/dantri", data={"csrf": csrf(editor, "/sources"), "active": "0"})
+    assert r.status_code == 303
+    assert 'data-source="dantri"' in editor.get("/sources").text and "Đã tắt" in editor.get("/sources").text
+    registry = default_registry().with_overrides(settings.source_overrides)
+    assert not registry["dantri"].active and registry["vnexpress"].active
+    # The crawler reads the same overrides: a crawl of every outlet now leaves Dân trí out.
+    crawler = get_crawler(NewsSpider, {"DULUAN_SOURCE_OVERRIDES": str(settings.source_overrides)})
+    spider = NewsSpider.from_crawler(crawler)
+    assert "dantri" not in {s.id for s in spider.sources} and "vnexpress" in {s.id for s in spider.sources}
+    db = ReviewDB(settings.review_db)
+    entry = db.audit_log()[0]
+    assert (entry.username, entry.action, entry.field, entry.before, entry.after) == (
+        "bientap", "source-active", "dantri", True, False)
+    db.close()
+    missing = editor.post("/sources/khong-co", data={"csrf": csrf(editor, "/sources"), "active": "1"})
+    assert missing.status_code == 404

@@ -14,7 +14,7 @@ from twisted.python.failure import Failure
 from crawlers.extract import Rejected, extract
 from crawlers.feeds import parse_feed
 from crawlers.items import ArticleItem, RejectItem
-from crawlers.middlewares import AlreadySeen
+from crawlers.middlewares import AlreadySeen, BlockedAddress
 from crawlers.registry import Registry, Source, default_registry
 from crawlers.store import CrawlStore
 from crawlers.urls import canonicalize
@@ -36,6 +36,13 @@ class NewsSpider(scrapy.Spider):
             self.registry[s] for s in sources.split(",") if s
         ]
         self.sources: list[Source] = wanted
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
+        if kwargs.get("registry") is None:
+            overrides = crawler.settings.get("DULUAN_SOURCE_OVERRIDES")
+            kwargs["registry"] = default_registry().with_overrides(overrides)
+        return super().from_crawler(crawler, *args, **kwargs)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         store = CrawlStore(self.settings["DULUAN_CRAWL_DB"])
@@ -123,6 +130,12 @@ class NewsSpider(scrapy.Spider):
 
     def failed(self, failure: Failure) -> Iterator[RejectItem]:
         if failure.check(AlreadySeen):
+            return
+        if failure.check(BlockedAddress):
+            reason = "blocked-address"
+            original = failure.request.meta.get("mirror_original_url", failure.request.url)
+            yield RejectItem(url=original, source=failure.request.meta.get("source"), reason=reason,
+                             detail=str(failure.value)[:300])
             return
         request = failure.request
         response = getattr(failure.value, "response", None)
