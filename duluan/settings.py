@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
 
+    alert_window_days: int = Field(
+        30, ge=1, description="Watchlist matches published this many days back can still alert.")
     cookie_secure: bool = Field(False, description="Send the session cookie over HTTPS only.")
     public_url: str = Field("http://127.0.0.1:8000", description="The app's address, for links in e-mails.")
     smtp_host: str | None = Field(None, description="Mail server for alert digests; unset disables e-mail.")

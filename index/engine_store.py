@@ -364,8 +364,6 @@ class EngineStore:
             span["lte"] = query.utc_to.isoformat()
         if span:
             filters.append({"range": {"published_at": span}})
-        if query.fetched_after:
-            filters.append({"range": {"fetched_at": {"gt": query.fetched_after.isoformat()}}})
         return filters
 
     def query_body(self, query: Query) -> dict:

@@ -124,7 +124,6 @@ class Query:
     text: str = ""
     date_from: date | datetime | None = None
     date_to: date | datetime | None = None  # inclusive
-    fetched_after: datetime | None = None  # crawled after this moment: "new since I last looked"
     sources: list[str] = field(default_factory=list)
     tiers: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)

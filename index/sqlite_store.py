@@ -253,9 +253,6 @@ class EmbeddedStore:
         if query.cluster_id:
             clauses.append("a.cluster_id = ?")
             params.append(query.cluster_id)
-        if query.fetched_after:
-            clauses.append("a.fetched_at > ?")
-            params.append(utc_iso(query.fetched_after, "microseconds"))
         if query.utc_from:
             clauses.append("a.published_at >= ?")
             params.append(utc_iso(query.utc_from, "microseconds"))

@@ -21,6 +21,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
+from starlette.concurrency import run_in_threadpool
 
 from briefing.figures import compute, previous_month
 from briefing.report import FORMATS, write
@@ -33,7 +34,7 @@ from index.highlight import snippet_html, spans
 from index.query import parse_text
 from review.actions import ActionError, Reviewer
 from review.state import FLAGS, ROLE_NAMES, AuthError, ReviewDB, Role, Session, WatchRule
-from review.watch import alerts, keyword_spans, matching
+from review.watch import alerts, keyword_spans, mark_shown, matching
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -266,7 +267,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         action = str(form.get("action", ""))
         if not ids:
             return back(request, form)
-        try:
+        def act() -> None:
             if action == "reviewed":
                 reviewer.mark_reviewed(session.user, ids)
             elif action == "new":
@@ -277,6 +278,9 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
                 reviewer.assign(session.user, ids, action[7:] or None)
             else:
                 raise ActionError("Thao tác không hợp lệ.")
+
+        try:
+            await run_in_threadpool(act)  # store writes block: keep them off the event loop
         except ActionError as exc:
             raise HTTPException(400, str(exc)) from None
         return back(request, form)
@@ -313,7 +317,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         session = session_of(request)
         form = await form_of(request, session)
         user = session.user
-        try:
+
+        def act() -> None:
             if action == "review":
                 reviewer.mark_reviewed(user, [article_id], form.get("value", "reviewed") == "reviewed")
             elif action == "flag":
@@ -326,6 +331,9 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
                 reviewer.note(user, article_id, str(form.get("text", "")))
             else:
                 raise HTTPException(404, "Không có thao tác này.")
+
+        try:
+            await run_in_threadpool(act)
         except ActionError as exc:
             raise HTTPException(400, str(exc)) from None
         return back(request, form, f"/article/{article_id}")
@@ -372,9 +380,9 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     @app.get("/alerts", response_class=HTMLResponse)
     def alerts_page(request: Request) -> HTMLResponse:
         session = session_of(request)
-        found = alerts(store, db.watchlists(), db.alerts_seen(session.user.username))
+        found = alerts(store, db, session.user.username, settings.alert_window_days)
         # What was shown now counts as seen: the next visit lists only what came after.
-        db.mark_alerts_seen(session.user.username, [a.watchlist.id for a in found])
+        mark_shown(db, session.user.username, found)
         return page(request, "alerts.html", session, alerts=found)
 
     # monthly briefing -----------------------------------------------------------------------
@@ -394,11 +402,12 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
             raise HTTPException(400, "Định dạng không hợp lệ.")
         chosen = db.watchlist(str(form.get("watchlist"))) if form.get("watchlist") else None
         try:
-            b = compute(store, month, chosen, db)
+            b = await run_in_threadpool(compute, store, month, chosen, db)
         except ValueError:
             raise HTTPException(400, "Tháng không hợp lệ (cần dạng 2026-10).") from None
         out = settings.data_dir / "briefings" / secrets.token_hex(8)
-        path = next(p for p in write(b, settings, [fmt], out) if p.suffix == f".{fmt}")
+        written = await run_in_threadpool(write, b, settings, [fmt], out)
+        path = next(p for p in written if p.suffix == f".{fmt}")
         db.audit(session.user.username, "briefing", None, "month", None, {"month": month, "format": fmt})
         return FileResponse(path, filename=path.name, media_type=MEDIA[fmt])
 

@@ -11,7 +11,7 @@ from duluan.record import VN_TZ
 from duluan.settings import Settings
 from index import Store
 from review.state import ReviewDB
-from review.watch import Alert, alerts
+from review.watch import Alert, alerts, mark_shown
 
 
 @dataclass
@@ -38,7 +38,6 @@ def send_digests(settings: Settings, store: Store, db: ReviewDB) -> DigestReport
     if not settings.smtp_host:
         raise SystemExit("DULUAN_SMTP_HOST is not set: no mail server to send the digest through")
     report = DigestReport()
-    watchlists = db.watchlists()
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
         if settings.smtp_starttls:
             smtp.starttls()
@@ -47,7 +46,7 @@ def send_digests(settings: Settings, store: Store, db: ReviewDB) -> DigestReport
         for user in db.users():
             # The digest keeps its own "last sent" marks, apart from what the user saw in the app.
             key = f"digest:{user.username}"
-            found = [a for a in alerts(store, watchlists, db.alerts_seen(key), size=10) if a.total]
+            found = [a for a in alerts(store, db, key, settings.alert_window_days, size=10) if a.total]
             if not user.email or not found:
                 report.skipped += 1
                 continue
@@ -56,6 +55,6 @@ def send_digests(settings: Settings, store: Store, db: ReviewDB) -> DigestReport
             msg["From"], msg["To"] = settings.smtp_from, user.email
             msg.set_content(_body(found, settings))
             smtp.send_message(msg)
-            db.mark_alerts_seen(key, [a.watchlist.id for a in found])
+            mark_shown(db, key, found)
             report.sent += 1
     return report

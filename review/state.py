@@ -61,6 +61,10 @@ CREATE TABLE IF NOT EXISTS alerts_seen (
     username TEXT NOT NULL, watchlist_id INTEGER NOT NULL, seen_at TEXT NOT NULL,
     PRIMARY KEY (username, watchlist_id)
 );
+CREATE TABLE IF NOT EXISTS alerts_seen_items (
+    reader TEXT NOT NULL, watchlist_id INTEGER NOT NULL, article_id TEXT NOT NULL,
+    PRIMARY KEY (reader, watchlist_id, article_id)
+);
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY, at TEXT NOT NULL, username TEXT NOT NULL, action TEXT NOT NULL,
     article_id TEXT, field TEXT, before TEXT, after TEXT
@@ -292,6 +296,7 @@ class ReviewDB:
     def delete_watchlist(self, watchlist_id: int) -> None:
         self.db.execute("DELETE FROM watchlists WHERE id = ?", (watchlist_id,))
         self.db.execute("DELETE FROM alerts_seen WHERE watchlist_id = ?", (watchlist_id,))
+        self.db.execute("DELETE FROM alerts_seen_items WHERE watchlist_id = ?", (watchlist_id,))
 
     def watchlists(self) -> list[Watchlist]:
         rows = self.db.execute("SELECT id, name, rule, created_by, created_at FROM watchlists ORDER BY name")
@@ -308,7 +313,17 @@ class ReviewDB:
                                (username,))
         return {wid: _dt(at) for wid, at in rows}
 
-    def mark_alerts_seen(self, username: str, watchlist_ids: list[int], when: datetime | None = None) -> None:
-        at = utc_iso(when or datetime.now(UTC), "microseconds")
-        self.db.executemany("INSERT OR REPLACE INTO alerts_seen VALUES (?,?,?)",
-                            [(username, wid, at) for wid in watchlist_ids])
+    def seen_items(self, reader: str, watchlist_id: int) -> set[str]:
+        rows = self.db.execute("SELECT article_id FROM alerts_seen_items "
+                               "WHERE reader = ? AND watchlist_id = ?", (reader, watchlist_id))
+        return {r[0] for r in rows}
+
+    def mark_seen(self, reader: str, watchlist_id: int, article_ids: list[str]) -> None:
+        """The reader has been shown these matches: they are no longer new, however late the
+        articles reached the index. `reader` is a user name, or "digest:<user>" for e-mail."""
+        self.db.execute("BEGIN")
+        self.db.executemany("INSERT OR IGNORE INTO alerts_seen_items VALUES (?,?,?)",
+                            [(reader, watchlist_id, aid) for aid in article_ids])
+        self.db.execute("INSERT OR REPLACE INTO alerts_seen VALUES (?,?,?)",
+                        (reader, watchlist_id, utc_iso(datetime.now(UTC), "microseconds")))
+        self.db.execute("COMMIT")

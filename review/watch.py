@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from duluan.record import Article
+from duluan.record import VN_TZ, Article
 from index import Query, Store
 from index.highlight import pattern, spans
 from index.query import Hit, parse_text
 from nlp.normalize import fold
-from review.state import Watchlist, WatchRule
+from review.state import ReviewDB, Watchlist, WatchRule
 
 
 def rule_query(rule: WatchRule, **extra: Any) -> Query:
@@ -88,17 +88,30 @@ def keyword_spans(text: str, watchlists: list[Watchlist]) -> list[tuple[int, int
 @dataclass
 class Alert:
     watchlist: Watchlist
-    total: int  # matches crawled since the user last looked
+    total: int  # matches the reader has not been shown yet
     hits: list[Hit] = field(default_factory=list)
-    since: datetime | None = None
+    since: datetime | None = None  # when the reader last looked
+    unseen: list[str] = field(default_factory=list)  # their ids, to mark once shown
 
 
-def alerts(store: Store, watchlists: list[Watchlist], seen: dict[int, datetime],
-           size: int = 20) -> list[Alert]:
+ALERT_SCAN = 1000  # at most this many recent matches are checked per watchlist
+
+
+def alerts(store: Store, db: ReviewDB, reader: str, window_days: int, size: int = 20) -> list[Alert]:
+    """Each watchlist's matches, published in the last `window_days`, that the reader has not
+    been shown. Kept per article, not by a time mark: an article crawled before the reader
+    looked but indexed after still counts as new."""
     out = []
-    for w in watchlists:
-        since = seen.get(w.id)
-        query = rule_query(w.rule, size=size, fetched_after=since)
-        result = store.search(query)
-        out.append(Alert(w, result.total, result.hits, since))
+    since = db.alerts_seen(reader)
+    window = datetime.now(VN_TZ) - timedelta(days=window_days)
+    for w in db.watchlists():
+        seen = db.seen_items(reader, w.id)
+        result = store.search(rule_query(w.rule, size=ALERT_SCAN, date_from=window, highlight=False))
+        fresh = [h for h in result.hits if h.article.id not in seen]
+        out.append(Alert(w, len(fresh), fresh[:size], since.get(w.id), [h.article.id for h in fresh]))
     return out
+
+
+def mark_shown(db: ReviewDB, reader: str, shown: list[Alert]) -> None:
+    for alert in shown:
+        db.mark_seen(reader, alert.watchlist.id, alert.unseen)

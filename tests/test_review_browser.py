@@ -41,7 +41,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, unused_port_module: int) ->
             pytest.fail("CI must run the browser tests: chromium is not installed")
         pytest.skip("no chromium: run the tests with `make test`")
     tmp = tmp_path_factory.mktemp("browser")
-    settings = Settings(data_dir=tmp)
+    settings = Settings(data_dir=tmp, alert_window_days=36500)  # the newsroom is dated October 2026
     store = EmbeddedStore(settings.store_db)
     store.upsert([*newsroom(), XSS])
     db = ReviewDB(settings.review_db)
