@@ -25,18 +25,20 @@ def evaluate(model: TextClassifier, texts: list[str], labels: list[str]) -> dict
     }
 
 
-def train_topic(settings: Settings, corpus: str = "vntc10", output: Path | None = None) -> dict:
+def train_topic(settings: Settings, corpus: str = "vntc10", output: Path | None = None,
+                extra: Labelled | None = None) -> dict:
     cache = settings.data_dir / "cache"
     train = vntc_split(settings.shared_data, corpus, "train", cache)
     test = vntc_split(settings.shared_data, corpus, "test", cache)
-    model = TextClassifier(task="topic").fit(train.texts, train.labels)
+    extra_texts, extra_labels = _segmented(extra)
+    model = TextClassifier(task="topic").fit(train.texts + extra_texts, train.labels + extra_labels)
     metrics = {"test": {"corpus": corpus, **evaluate(model, test.texts, test.labels)}}
     hashes = {
         f"{corpus}/{split}": file_hash(corpus_file(settings.shared_data, corpus, split))
         for split in ("train", "test")
     }
-    model.save(output or settings.models_dir / "topic.joblib", hashes, metrics)
-    return metrics
+    return keep_or_replace(model, metrics, output or settings.models_dir / "topic.joblib", hashes,
+                           (test.texts, test.labels), len(extra_labels))
 
 
 def cohen_kappa(first: dict[str, str], second: dict[str, str]) -> float:
@@ -46,10 +48,45 @@ def cohen_kappa(first: dict[str, str], second: dict[str, str]) -> float:
     return round(float(cohen_kappa_score([first[i] for i in ids], [second[i] for i in ids])), 4)
 
 
-def train_tone(settings: Settings, output: Path | None = None, seed: int = 13) -> dict:
-    """Train on the annotated news-tone corpus; score a stratified 20 % held out."""
+Labelled = tuple[list[str], list[str]]  # raw texts and their labels
+
+
+def _segmented(extra: Labelled | None) -> Labelled:
+    from nlp.segment import segment_many
+
+    texts, labels = extra or ([], [])
+    return (segment_many(texts) if texts else []), list(labels)
+
+
+def keep_or_replace(model: TextClassifier, metrics: dict, path: Path, hashes: dict[str, str],
+                    test: tuple[list[str], list[str]], feedback: int) -> dict:
+    """Save the retrained model unless the current one scores better on the same held-out set."""
+    task = model.task
+    if feedback and path.exists():
+        current = evaluate(TextClassifier.load(path, task), *test)
+        metrics["previous_test"] = current
+        metrics["change_macro_f1"] = round(metrics["test"]["macro_f1"] - current["macro_f1"], 4)
+        if metrics["change_macro_f1"] < 0:
+            metrics["replaced"] = False  # held-out macro-F1 dropped: keep what we have
+            return metrics
+    metrics["feedback_items"] = feedback
+    metrics["replaced"] = True
+    model.save(path, hashes, metrics)
+    return metrics
+
+
+def tone_split(ids: list[str], labels: list[str], seed: int = 13) -> tuple[list[int], list[int]]:
+    """Positions of the training and the held-out items: a stratified 20 % held out."""
     from sklearn.model_selection import train_test_split
 
+    train_idx, test_idx = train_test_split(range(len(ids)), test_size=0.2, stratify=labels, random_state=seed)
+    return list(train_idx), list(test_idx)
+
+
+def train_tone(settings: Settings, output: Path | None = None, seed: int = 13,
+               extra: Labelled | None = None) -> dict:
+    """Train on the annotated news-tone corpus, plus `extra` labelled texts (reviewers'
+    corrections); score a stratified 20 % held out, which the extra texts never join."""
     from classifiers.tone_items import DATA, load_texts, read_labels
     from nlp.corpus import cached_segmentation
 
@@ -61,15 +98,18 @@ def train_tone(settings: Settings, output: Path | None = None, seed: int = 13) -
     ids = sorted(labels)
     texts = cached_segmentation([items[i].text for i in ids], settings.data_dir / "cache", "tone-items")
     y = [labels[i] for i in ids]
-    train_idx, test_idx = train_test_split(range(len(ids)), test_size=0.2, stratify=y, random_state=seed)
-    model = TextClassifier(task="tone").fit([texts[i] for i in train_idx], [y[i] for i in train_idx])
+    train_idx, test_idx = tone_split(ids, y, seed)
+    extra_texts, extra_labels = _segmented(extra)
+    model = TextClassifier(task="tone").fit([texts[i] for i in train_idx] + extra_texts,
+                                            [y[i] for i in train_idx] + extra_labels)
+    test = ([texts[i] for i in test_idx], [y[i] for i in test_idx])
     metrics = {
         "test": {"split": f"stratified 20 % of {len(ids)} annotated items, seed {seed}",
-                 **evaluate(model, [texts[i] for i in test_idx], [y[i] for i in test_idx])},
+                 **evaluate(model, *test)},
         "annotation": {"items": len(ids),
                        "intra_annotator_kappa": cohen_kappa(labels, read_labels(DATA / "labels_pass2.jsonl")),
                        "double_annotated": len(read_labels(DATA / "labels_pass2.jsonl"))},
     }
     hashes = {"tone/labels.jsonl": file_hash(DATA / "labels.jsonl")}
-    model.save(output or settings.models_dir / "tone.joblib", hashes, metrics)
-    return metrics
+    return keep_or_replace(model, metrics, output or settings.models_dir / "tone.joblib", hashes, test,
+                           len(extra_labels))

@@ -161,11 +161,23 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     output = Path(args.output) if args.output else None
+    extra = None
+    if args.feedback:
+        from review.state import ReviewDB
+
+        db = ReviewDB(settings.review_db)
+        rows = db.feedback(args.task)
+        db.close()
+        extra = ([r["text"] for r in rows], [r["label"] for r in rows])
+        print(f"adding {len(rows)} reviewer corrections to the training data", file=sys.stderr)
     if args.task == "tone":
-        metrics = train_tone(settings, output=output)
+        metrics = train_tone(settings, output=output, extra=extra)
     else:
-        metrics = train_topic(settings, corpus=args.corpus, output=output)
+        metrics = train_topic(settings, corpus=args.corpus, output=output, extra=extra)
     print(json.dumps(metrics, ensure_ascii=False, indent=2))
+    if not metrics["replaced"]:
+        print(f"held-out macro-F1 would drop by {-metrics['change_macro_f1']}: kept the current model",
+              file=sys.stderr)
     return 0
 
 
@@ -327,6 +339,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("task", choices=["topic", "tone"])
     p.add_argument("--corpus", default="vntc10", help="topic corpus under shared/data/topic")
     p.add_argument("--output", help="model path (default: the shipped model file)")
+    p.add_argument("--feedback", action="store_true",
+                   help="add reviewers' corrections; keep the model if held-out macro-F1 would drop")
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("classify", help="label {id, title, text} JSON lines with topic and tone")

@@ -1,0 +1,38 @@
+"""Reviewers' corrections join the tone training data; a retrained model replaces the current one
+only when held-out macro-F1 does not drop."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from classifiers.tone_items import DATA, load_texts, read_labels
+from classifiers.train import tone_split, train_tone
+from duluan.settings import Settings
+
+FLIP = {"negative": "positive", "positive": "negative", "neutral": "negative"}
+
+
+def test_retraining_keeps_the_better_model(shared_data: Path, tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, shared_data=shared_data)
+    model = tmp_path / "tone.joblib"
+    first = train_tone(settings, output=model)
+    assert first["replaced"] and model.exists()
+    before = model.read_bytes()
+
+    # Corrections that contradict the annotations: held-out macro-F1 drops, the model stays.
+    labels = read_labels(DATA / "labels.jsonl")
+    every = sorted(labels)
+    train_idx, _ = tone_split(every, [labels[i] for i in every])
+    ids = [every[i] for i in train_idx][:600]  # never the held-out items
+    texts = load_texts(shared_data, set(ids))
+    wrong = ([texts[i].text for i in ids], [FLIP[labels[i]] for i in ids])
+    second = train_tone(settings, output=model, extra=wrong)
+    assert second["change_macro_f1"] < 0 and second["replaced"] is False
+    assert second["previous_test"]["macro_f1"] == first["test"]["macro_f1"]
+    assert model.read_bytes() == before
+
+    # Corrections that agree with the annotations do not hurt: the retrained model is saved.
+    right = ([texts[i].text for i in ids[:40]], [labels[i] for i in ids[:40]])
+    third = train_tone(settings, output=model, extra=right)
+    assert third["change_macro_f1"] >= 0 and third["replaced"] is True and third["feedback_items"] == 40
+    assert model.read_bytes() != before
