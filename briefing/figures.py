@@ -128,6 +128,7 @@ def _query_dict(query: Query) -> dict[str, Any]:
         "entity",
         "cluster_id",
         "flags",
+        "ids",
     ):
         value = getattr(query, name)
         if value:
@@ -170,7 +171,13 @@ def compute(
     evidence: dict[str, Evidence] = {}
 
     def cite(key: str, label: str, members: list[Article], **filters: Any) -> str:
-        query = replace(base, **filters)
+        # A watchlist's own tone or entity cannot be widened by a figure's filter; such a figure
+        # cites its articles by id within the watchlist's query instead.
+        tones, entity = filters.get("tones"), filters.get("entity")
+        conflict = bool(base.tones and tones and not set(tones) <= set(base.tones)) or bool(
+            base.entity and entity and entity != base.entity)
+        by_id = replace(base, ids=[a.id for a in members] or ["none"])
+        query = by_id if conflict else replace(base, **filters)
         evidence[key] = Evidence(key, label, len(members), _query_dict(query), [a.id for a in members])
         return key
 

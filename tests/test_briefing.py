@@ -154,3 +154,10 @@ def test_watchlist_scope(seeded, tmp_path: Path) -> None:  # noqa: ANN001
     b = compute(store, "2026-10", db.watchlist("Thái Nguyên"), db)
     assert b.scope == "Thái Nguyên" and b.current.total == store.count(
         Query(text="thai nguyen", date_from=b.start, date_to=b.end)) == 4
+    # A narrower watchlist: its tone and entity hold for every figure's evidence too.
+    db.add_watchlist("Hà Nội tích cực", WatchRule(entity="Hà Nội", tones=["positive"]), "bientap")
+    narrow = compute(store, "2026-10", db.watchlist("Hà Nội tích cực"), db)
+    assert narrow.current.total == 1 and narrow.current.tones == {"positive": 1}
+    for key, ev in narrow.evidence.items():
+        result = store.search(Query(**ev.query, size=100, highlight=False))
+        assert (result.total, sorted(h.article.id for h in result.hits)) == (ev.value, sorted(ev.ids)), key
