@@ -123,7 +123,10 @@ def _canonical(sel: Selector) -> str | None:
 
 def extract_with_rules(sel: Selector, url: str, source: Source) -> Extraction | None:
     rules = source.rules
-    title = _first_text(sel, rules.title)
+    # Special layouts (photo stories, long reads) often put the headline in an image: the
+    # page's og:title still names the article.
+    title = _first_text(sel, rules.title) or normalize_text(
+        sel.css('meta[property="og:title"]::attr(content)').get() or "")
     containers = sel.css(rules.body) if rules.body else []
     if not title or not containers:
         return None
@@ -141,6 +144,9 @@ def extract_with_rules(sel: Selector, url: str, source: Source) -> Extraction | 
     sapo = _first_text(sel, rules.sapo)
     if rules.sapo_prefix:
         sapo = re.sub(rules.sapo_prefix, "", sapo).strip()
+    # A headline or lead repeated inside the body (long-read layouts do) is not body text.
+    repeats = {title.casefold(), sapo.casefold()}
+    paragraphs = [p for p in paragraphs if p.casefold() not in repeats]
     return Extraction(
         url=url,
         title=title,
@@ -170,7 +176,9 @@ def extract_fallback(html: str, sel: Selector, url: str, source: Source) -> Extr
         title=normalize_text(doc.title or ""),
         sapo=normalize_text(doc.description or ""),
         body=paragraphs,
-        authors=[a.strip() for a in author.split(";") if a.strip() and a.strip() != source.name],
+        # The site's own name in the author field is the publisher, not a writer.
+        authors=[a.strip() for a in author.split(";")
+                 if a.strip() and a.strip().casefold() != source.name.casefold()],
         published=published_time(sel, url, source) or (parse_iso(doc.date) if doc.date else None),
         section=None,
         tags=[normalize_text(t) for t in (doc.tags or [])],

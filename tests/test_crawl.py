@@ -95,3 +95,26 @@ def test_crawler_never_fetches_private_addresses(allow_loopback: bool) -> None:
         assert guard.process_request(Request(url)) is None, url
     assert crawler.stats.get_value("duluan/blocked/non_public_address") == len(always_blocked) + (
         0 if allow_loopback else len(loopback))
+
+
+@pytest.mark.parametrize(("name", "title", "sapo_start"), [
+    ("the-gioi__the-tran-giang-co-tren-chien-truong-ukraine-sau-10-thang-xung-dot-khoc-liet-20221223160208680",
+     "Thế trận giằng co trên chiến trường Ukraine sau 10 tháng xung đột khốc liệt",
+     "Khi cuộc xung đột sắp bước sang năm thứ hai"),
+    ("xa-hoi__khong-khi-nguoi-dan-don-giang-sinh-vui-tuoi-am-ap-tren-khap-ca-nuoc-20221224200034706",
+     "Không khí người dân đón Giáng sinh vui tươi, ấm áp trên khắp cả nước",
+     "Nhà thờ trên khắp cả nước rực rỡ ánh đèn"),
+])
+def test_dantri_long_read_layouts_follow_the_rules(shared_data, name: str, title: str,  # noqa: ANN001
+                                                   sapo_start: str) -> None:
+    """Dân trí's e-magazine pages (a photo story; a long read whose headline is an image)."""
+    from crawlers.extract import extract
+    from crawlers.registry import default_registry
+
+    section, slug = name.split("__")
+    html = (shared_data / "pages/dantri-2022" / f"{name}.html").read_text("utf-8")
+    got = extract(html, f"https://dantri.com.vn/{section}/{slug}.htm", default_registry()["dantri"])
+    assert (got.extractor, got.title, got.authors) == ("rules", title, [])
+    assert got.sapo.startswith(sapo_start) and got.sapo not in got.body
+    assert len(got.body) >= 8 and all(p.casefold() != title.casefold() for p in got.body)
+    assert got.published is not None and got.published.isoformat().startswith("2022-12-2")
