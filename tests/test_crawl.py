@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -51,10 +52,36 @@ def test_vnexpress_page_matches_its_expected_extraction(shared_data, tmp_path) -
     expected_words = " ".join(
         p for s in expected["body"]["sections"] for p in s["paragraphs"]
     ).split()
-    got_words = " ".join(got["body"] + got["captions"]).split()
-    common = sum(min(got_words.count(w), expected_words.count(w)) for w in set(expected_words))
-    f1 = 2 * common / (len(got_words) + len(expected_words))
-    assert f1 >= 0.98, f1
+    assert word_f1(got["body"] + got["captions"], expected_words) >= 0.98
+
+
+def word_f1(got: list[str], expected: list[str]) -> float:
+    """Word-level F1 of two texts given as paragraphs (or, for `expected`, words)."""
+    got_words, want = " ".join(got).split(), " ".join(expected).split()
+    common = sum(min(got_words.count(w), want.count(w)) for w in set(want))
+    return 2 * common / (len(got_words) + len(want))
+
+
+DANTRI = sorted((Path(__file__).parent / "fixtures/dantri-2022").glob("*.expected.json"))
+
+
+@pytest.mark.parametrize("expected_file", DANTRI, ids=lambda p: p.name[:40])
+def test_dantri_pages_match_their_expected_extraction(shared_data, expected_file: Path) -> None:  # noqa: ANN001
+    from crawlers.extract import extract
+    from crawlers.registry import default_registry
+
+    expected = json.loads(expected_file.read_text("utf-8"))
+    page = shared_data / "pages/dantri-2022" / expected_file.name.replace(".expected.json", ".html")
+    got = extract(page.read_text("utf-8"), expected["url"], default_registry()["dantri"]).to_json()
+    assert got["title"] == expected["title"]
+    assert got["published"] == expected["published"]
+    assert got["extractor"] == "rules"
+    assert word_f1(got["body"], expected["body"]) >= 0.97
+
+
+def test_every_dantri_page_has_an_expected_extraction(shared_data) -> None:  # noqa: ANN001
+    pages = {p.stem for p in (shared_data / "pages/dantri-2022").glob("*.html") if ".orig" not in p.name}
+    assert {p.name.replace(".expected.json", "") for p in DANTRI} == pages and len(pages) == 16
 
 
 def test_registry_errors_name_the_file_and_field(tmp_path) -> None:  # noqa: ANN001
