@@ -7,7 +7,7 @@ articles here, `duluan process` takes the pending ones.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from duluan.record import Article
@@ -35,6 +35,14 @@ CREATE TABLE IF NOT EXISTS rejects (
     reason TEXT NOT NULL,
     detail TEXT,
     at TEXT NOT NULL
+);
+-- Article URLs found in feeds but not yet stored or rejected: the next run fetches them even
+-- when the feed answers 304, so a crawl killed half-way loses nothing.
+CREATE TABLE IF NOT EXISTS frontier (
+    canonical_url TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    section TEXT,
+    found_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS feed_validators (
     url TEXT PRIMARY KEY,
@@ -118,6 +126,23 @@ class CrawlStore:
         with self.db:
             self.db.execute("BEGIN")
             self.db.executemany("UPDATE raw_articles SET processed = 1 WHERE id = ?", [(i,) for i in ids])
+
+    def add_to_frontier(self, found: list[tuple[str, str, str | None]]) -> None:
+        """(canonical URL, source, section) of article links just read from a feed."""
+        now = _now()
+        self.db.executemany("INSERT OR IGNORE INTO frontier VALUES (?, ?, ?, ?)",
+                            [(url, source, section, now) for url, source, section in found])
+
+    def frontier(self, sources: set[str], max_age_days: int = 7) -> list[tuple[str, str, str | None]]:
+        """Links found earlier and still neither stored nor rejected; older ones are dropped."""
+        cutoff = (datetime.now(UTC) - timedelta(days=max_age_days)).isoformat(timespec="seconds")
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.execute("DELETE FROM frontier WHERE found_at < ? OR canonical_url IN "
+                            "(SELECT canonical_url FROM seen) OR canonical_url IN (SELECT url FROM rejects)",
+                            (cutoff,))
+        rows = self.db.execute("SELECT canonical_url, source, section FROM frontier ORDER BY found_at")
+        return [r for r in rows if r[1] in sources]
 
     def validators(self, url: str) -> tuple[str | None, str | None]:
         row = self.db.execute(

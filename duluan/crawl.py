@@ -19,6 +19,7 @@ class CrawlSummary:
     feeds_read: int = 0
     feeds_not_modified: int = 0
     feeds_malformed: int = 0
+    resumed: int = 0  # links an interrupted run had found, fetched now
     rejected: dict[str, int] = field(default_factory=dict)
     finish_reason: str | None = None
     errors: int = 0
@@ -38,6 +39,7 @@ class CrawlSummary:
             feeds_read=stats.get("duluan/feeds/read", 0),
             feeds_not_modified=stats.get("duluan/feeds/not_modified", 0),
             feeds_malformed=stats.get("duluan/feeds/malformed", 0),
+            resumed=stats.get("duluan/frontier/resumed", 0),
             rejected={k[len(prefix):]: v for k, v in stats.items() if k.startswith(prefix)},
             finish_reason=stats.get("finish_reason"),
             errors=stats.get("log_count/ERROR", 0),
@@ -48,7 +50,8 @@ class CrawlSummary:
             f"feeds: {self.feeds_read} read, {self.feeds_not_modified} not modified, "
             f"{self.feeds_malformed} malformed",
             f"articles: {self.new} new, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{self.skipped_seen} already stored (not fetched)",
+            f"{self.skipped_seen} already stored (not fetched)"
+            + (f"; {self.resumed} links resumed from an interrupted run" if self.resumed else ""),
         ]
         total = sum(self.rejected.values())
         detail = ", ".join(f"{k} {v}" for k, v in sorted(self.rejected.items()))

@@ -145,3 +145,44 @@ def test_dantri_long_read_layouts_follow_the_rules(shared_data, name: str, title
     assert got.sapo.startswith(sapo_start) and got.sapo not in got.body
     assert len(got.body) >= 8 and all(p.casefold() != title.casefold() for p in got.body)
     assert got.published is not None and got.published.isoformat().startswith("2022-12-2")
+
+
+def test_killed_crawl_resumes_without_loss_or_duplicates(tmp_path) -> None:  # noqa: ANN001
+    """kill -9 once the feeds are read and article pages are on their way; the rerun gets 304
+    for the unchanged feeds, yet fetches what the killed run had found, and stores each once."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    db = tmp_path / "crawl.sqlite"
+
+    def count(sql: str) -> int:
+        try:
+            with sqlite3.connect(db) as con:
+                return con.execute(sql).fetchone()[0]
+        except sqlite3.OperationalError:  # not created yet
+            return 0
+
+    with Mirror(delay=5.0) as slow:
+        crawl = subprocess.Popen(
+            [sys.executable, "-m", "duluan.cli", "--data-dir", str(tmp_path), "crawl", "--all", "--mirror",
+             slow.url], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 120
+        while count("SELECT COUNT(*) FROM feed_validators") < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)  # the article requests are out, their answers 5 s away
+        os.kill(crawl.pid, signal.SIGKILL)
+        crawl.wait()
+    assert count("SELECT COUNT(*) FROM feed_validators") == 2
+    found, stored = count("SELECT COUNT(*) FROM frontier"), count("SELECT COUNT(*) FROM raw_articles")
+    assert found == 6 and stored == 0, (found, stored)
+
+    with Mirror() as mirror:
+        out = duluan("crawl", "--all", "--mirror", mirror.url, data_dir=tmp_path).stdout
+        assert "articles: 6 new" in out and "6 links resumed from an interrupted run" in out, out
+        assert count("SELECT COUNT(*) FROM raw_articles") == 6
+        assert count("SELECT COUNT(DISTINCT id) FROM raw_articles") == 6
+        assert "articles: 0 new" in duluan("crawl", "--all", "--mirror", mirror.url, data_dir=tmp_path).stdout
+    assert count("SELECT COUNT(*) FROM frontier") == 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import threading
+import time
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -23,6 +24,7 @@ _TYPES = {".htm": "text/html; charset=utf-8", ".html": "text/html; charset=utf-8
 
 class MirrorHandler(BaseHTTPRequestHandler):
     site: Path = SITE
+    delay: float = 0.0  # seconds before answering an article page (tests of interrupted crawls)
     server_version = "DuLuanMirror/1"
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
@@ -40,6 +42,8 @@ class MirrorHandler(BaseHTTPRequestHandler):
         if target is None:
             self.send_error(404, "Not Found")
             return
+        if self.delay and target.suffix in (".htm", ".html"):
+            time.sleep(self.delay)
         data = target.read_bytes()
         etag = '"' + hashlib.sha1(data).hexdigest()[:16] + '"'
         if self.headers.get("If-None-Match") == etag:
@@ -60,8 +64,8 @@ class MirrorHandler(BaseHTTPRequestHandler):
 class Mirror:
     """A running mirror on 127.0.0.1; use as a context manager."""
 
-    def __init__(self, site: Path = SITE, port: int = 0) -> None:
-        handler = type("Handler", (MirrorHandler,), {"site": site})
+    def __init__(self, site: Path = SITE, port: int = 0, delay: float = 0.0) -> None:
+        handler = type("Handler", (MirrorHandler,), {"site": site, "delay": delay})
         self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

@@ -57,7 +57,18 @@ class NewsSpider(scrapy.Spider):
                           "handle_httpstatus_list": [304]},
                     dont_filter=True,
                 )
+        # Links an earlier, interrupted run found but did not finish.
+        for url, source_id, section in store.frontier({s.id for s in self.sources}):
+            self.crawler.stats.inc_value("duluan/frontier/resumed")
+            yield self._article_request(url, source_id, section, None)
         store.close()
+
+    def _article_request(self, url: str, source_id: str, section: str | None, entry: Any) -> scrapy.Request:
+        return scrapy.Request(
+            url, callback=self.parse_article, errback=self.failed,
+            meta={"source": source_id, "section": section, "article": True, "canonical_url": url,
+                  "entry": entry},
+        )
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request | RejectItem]:
         source = self.registry[response.meta["source"]]
@@ -65,13 +76,6 @@ class NewsSpider(scrapy.Spider):
         if response.status == 304:
             stats.inc_value("duluan/feeds/not_modified")
             return
-        store = CrawlStore(self.settings["DULUAN_CRAWL_DB"])
-        store.set_validators(
-            response.url,
-            (response.headers.get("ETag") or b"").decode("latin-1") or None,
-            (response.headers.get("Last-Modified") or b"").decode("latin-1") or None,
-        )
-        store.close()
         content_type = (response.headers.get("Content-Type") or b"").decode("latin-1") or None
         feed = parse_feed(response.body, response.url, content_type)
         stats.inc_value("duluan/feeds/read")
@@ -81,17 +85,27 @@ class NewsSpider(scrapy.Spider):
                                 response.url, feed.malformed, len(feed.entries))
         if feed.skipped:
             stats.inc_value("duluan/feeds/entries_without_link", feed.skipped)
+        found = []
         for entry in feed.entries:
             url = canonicalize(entry.url)
             if not source.is_article(url):
                 yield RejectItem(url=url, source=source.id, reason="not-article-url",
                                  detail="feed link does not match the outlet's article pattern")
                 continue
-            yield scrapy.Request(
-                url, callback=self.parse_article, errback=self.failed,
-                meta={"source": source.id, "section": response.meta.get("section"),
-                      "article": True, "canonical_url": url, "entry": entry},
-            )
+            found.append((url, entry))
+        section = response.meta.get("section")
+        # The links are written down before the feed's validators, and both before anything is
+        # fetched: however a run ends, the next one resumes from here.
+        store = CrawlStore(self.settings["DULUAN_CRAWL_DB"])
+        store.add_to_frontier([(url, source.id, section) for url, _ in found])
+        store.set_validators(
+            response.url,
+            (response.headers.get("ETag") or b"").decode("latin-1") or None,
+            (response.headers.get("Last-Modified") or b"").decode("latin-1") or None,
+        )
+        store.close()
+        for url, entry in found:
+            yield self._article_request(url, source.id, section, entry)
 
     def parse_article(self, response: Response) -> Iterator[ArticleItem | RejectItem]:
         source = self.registry[response.meta["source"]]
