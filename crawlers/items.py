@@ -20,3 +20,12 @@ class RejectItem(scrapy.Item):
     source = scrapy.Field()
     reason = scrapy.Field()
     detail = scrapy.Field()
+
+
+class GoneItem(scrapy.Item):
+    """A stored article the outlet has taken down (404, 410, or a redirect to its home page)."""
+
+    article_id = scrapy.Field()
+    url = scrapy.Field()
+    source = scrapy.Field()
+    reason = scrapy.Field()

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import ValidationError
 from scrapy.crawler import Crawler
 
-from crawlers.items import ArticleItem, RejectItem
+from crawlers.items import ArticleItem, GoneItem, RejectItem
 from crawlers.store import CrawlStore
 from duluan.record import Article
 
@@ -47,7 +47,10 @@ class StorePipeline:
     def process_item(self, item: Any) -> Any:
         assert self.store is not None
         stats = self.crawler.stats
-        if isinstance(item, RejectItem):
+        if isinstance(item, GoneItem):
+            if self.store.mark_gone(item["article_id"]):
+                stats.inc_value("duluan/articles/gone")
+        elif isinstance(item, RejectItem):
             self.store.reject(item["url"], item.get("source"), item["reason"], item.get("detail", ""))
             stats.inc_value(f"duluan/rejected/{item['reason']}")
         elif isinstance(item, Article):

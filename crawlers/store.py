@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from duluan.record import Article
+from duluan.record import Article, Status
 from duluan.sqlite import connect
 
 SCHEMA = """
@@ -77,6 +77,8 @@ class CrawlStore:
         if row and row[0] == article.content_hash:
             self.db.execute("UPDATE seen SET last_seen = ? WHERE article_id = ?", (now, article.id))
             return "unchanged"
+        if row:  # the outlet changed the text after we stored it
+            article = article.model_copy(update={"status": Status.EDITED})
         with self.db:
             self.db.execute("BEGIN")
             self.db.execute(
@@ -92,6 +94,32 @@ class CrawlStore:
                     (url, article.id, article.content_hash, now, now),
                 )
         return "updated" if row else "new"
+
+    def mark_gone(self, article_id: str) -> bool:
+        """The outlet took the article down; it goes back to processing so the index learns it.
+        Returns False when it was known to be gone already."""
+        row = self.db.execute("SELECT doc FROM raw_articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None:
+            return False
+        article = Article.model_validate_json(row[0])
+        if article.status == Status.GONE:
+            return False
+        self.db.execute("UPDATE raw_articles SET doc = ?, processed = 0, updated_at = ? WHERE id = ?",
+                        (article.model_copy(update={"status": Status.GONE}).model_dump_json(), _now(),
+                         article_id))
+        return True
+
+    def recent(self, days: int, sources: set[str]) -> list[tuple[str, str, str]]:
+        """(id, url, source) of stored articles published (or fetched) in the last `days` days
+        and not known to be gone: the ones worth re-checking for edits and takedowns."""
+        since = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
+        out = []
+        for (doc,) in self.db.execute("SELECT doc FROM raw_articles"):
+            a = Article.model_validate_json(doc)
+            when = (a.published_at or a.fetched_at).astimezone(UTC).isoformat(timespec="seconds")
+            if a.source in sources and a.status != Status.GONE and when >= since:
+                out.append((a.id, a.url, a.source))
+        return out
 
     def reject(self, url: str, source: str | None, reason: str, detail: str = "") -> None:
         self.db.execute(

@@ -28,7 +28,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         # A mirror named on the command line is the operator's own server, usually on loopback.
         settings = settings.model_copy(update={"mirror_url": args.mirror, "allow_loopback": True})
     sources = "all" if args.all or not args.source else ",".join(args.source)
-    summary = run_crawl(settings, sources, log_level="INFO" if args.verbose else "WARNING")
+    summary = run_crawl(settings, sources, log_level="INFO" if args.verbose else "WARNING",
+                        recheck_days=args.recheck_days)
     print("\n".join(summary.lines()))
     return 0 if summary.ok else 1
 
@@ -290,6 +291,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--source", action="append", help="outlet id (repeatable); see crawlers/sources/")
     p.add_argument("--all", action="store_true", help="every active outlet (the default)")
     p.add_argument("--mirror", help="fetch from this offline mirror URL instead of the live sites")
+    p.add_argument("--recheck-days", type=int, default=0, metavar="N",
+                   help="also fetch again the articles of the last N days: edits and takedowns")
     p.add_argument("-v", "--verbose", action="store_true", help="Scrapy's INFO log")
     p.set_defaults(func=cmd_crawl)
 

@@ -15,6 +15,7 @@ class CrawlSummary:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    gone: int = 0  # taken down by the outlet, found by a re-check
     skipped_seen: int = 0
     feeds_read: int = 0
     feeds_not_modified: int = 0
@@ -35,6 +36,7 @@ class CrawlSummary:
             new=stats.get("duluan/articles/new", 0),
             updated=stats.get("duluan/articles/updated", 0),
             unchanged=stats.get("duluan/articles/unchanged", 0),
+            gone=stats.get("duluan/articles/gone", 0),
             skipped_seen=stats.get("duluan/skipped/seen", 0),
             feeds_read=stats.get("duluan/feeds/read", 0),
             feeds_not_modified=stats.get("duluan/feeds/not_modified", 0),
@@ -49,8 +51,8 @@ class CrawlSummary:
         out = [
             f"feeds: {self.feeds_read} read, {self.feeds_not_modified} not modified, "
             f"{self.feeds_malformed} malformed",
-            f"articles: {self.new} new, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{self.skipped_seen} already stored (not fetched)"
+            f"articles: {self.new} new, {self.updated} updated, {self.gone} gone, "
+            f"{self.unchanged} unchanged, {self.skipped_seen} already stored (not fetched)"
             + (f"; {self.resumed} links resumed from an interrupted run" if self.resumed else ""),
         ]
         total = sum(self.rejected.values())
@@ -63,7 +65,8 @@ class CrawlSummary:
         return out
 
 
-def run_crawl(settings: Settings, sources: str = "all", log_level: str = "WARNING") -> CrawlSummary:
+def run_crawl(settings: Settings, sources: str = "all", log_level: str = "WARNING",
+              recheck_days: int = 0) -> CrawlSummary:
     """One crawl in this process. Twisted's reactor cannot restart: call once per process."""
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawlers.settings")
     from scrapy.crawler import CrawlerProcess
@@ -85,14 +88,17 @@ def run_crawl(settings: Settings, sources: str = "all", log_level: str = "WARNIN
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     process = CrawlerProcess(scrapy_settings)
     crawler = process.create_crawler(NewsSpider)
-    process.crawl(crawler, sources=sources)
+    process.crawl(crawler, sources=sources, recheck_days=recheck_days)
     process.start()
     return CrawlSummary.from_stats(crawler.stats.get_stats())
 
 
-def crawl_in_subprocess(settings: Settings, mirror_url: str | None, sources: str = "all") -> int:
+def crawl_in_subprocess(settings: Settings, mirror_url: str | None, sources: str = "all",
+                        recheck_days: int = 0) -> int:
     """Scrapy's reactor runs once per process, so each crawl gets its own."""
     cmd = [sys.executable, "-m", "duluan.cli", "--data-dir", str(settings.data_dir), "crawl"]
+    if recheck_days:
+        cmd += ["--recheck-days", str(recheck_days)]
     cmd += ["--all"] if sources == "all" else [a for s in sources.split(",") for a in ("--source", s)]
     if mirror_url:
         cmd += ["--mirror", mirror_url]

@@ -11,7 +11,7 @@ from classifiers.predict import ArticleClassifier, Labels
 from crawlers.store import CrawlStore
 from duluan.record import Article, Entity
 from duluan.settings import Settings
-from index import Store, WriteReport, open_store
+from index import Query, Store, WriteReport, open_store
 from nlp.analyze import Analysis, BatchAnalyzer
 from nlp.dedup import DuplicateIndex
 from nlp.normalize import normalize_text
@@ -113,6 +113,30 @@ def link(articles: list[Article], duplicates: DuplicateIndex, stories: StoryInde
     return out, {k: v for k, v in repoint.items() if k not in in_batch}
 
 
+REVIEW_FIELDS = ("review_state", "flag", "assignee")
+
+
+def keep_review(store: Store, articles: list[Article]) -> list[Article]:
+    """An article indexed again (edited or taken down by its outlet) keeps what reviewers did to
+    it: its review state, flag and assignee, and a topic or tone they set by hand (score 1)."""
+    if not articles:
+        return articles
+    found = store.search(Query(ids=[a.id for a in articles], size=len(articles), highlight=False))
+    before = {h.article.id: h.article for h in found.hits}
+    out = []
+    for a in articles:
+        old = before.get(a.id)
+        if old is None:
+            out.append(a)
+            continue
+        update = {name: getattr(old, name) for name in REVIEW_FIELDS}
+        for label in ("topic", "tone"):
+            if getattr(old, f"{label}_score") == 1.0:
+                update |= {label: getattr(old, label), f"{label}_score": 1.0}
+        out.append(a.model_copy(update=update))
+    return out
+
+
 def process_pending(settings: Settings, store: Store | None = None, batch_size: int = 200,
                     progress: bool = True, workers: int | None = None) -> ProcessSummary:
     """Process every raw article not yet indexed. Idempotent: a rerun finds nothing pending."""
@@ -132,6 +156,7 @@ def process_pending(settings: Settings, store: Store | None = None, batch_size: 
             enriched, repointed = link(
                 enrich(batch, classifier, settings.review_confidence, analyzer), duplicates, stories
             )
+            enriched = keep_review(store, enriched)
             report: WriteReport = store.upsert(enriched)
             store.update_fields(repointed)
             # Spooled articles are safe on disk and will be replayed: they count as handed over.

@@ -58,13 +58,17 @@ def run_forever(settings: Settings, interval_minutes: int | None = None, once: b
             stop.event.wait(wait)
             continue
         started = datetime.now(UTC).isoformat(timespec="seconds")
-        print(f"cycle at {started}: crawling")
-        code = crawl_in_subprocess(settings, settings.mirror_url)
+        # Re-fetching recent articles costs the outlets a request each: not every cycle.
+        recheck = time.time() - state.get("last_recheck", 0) >= 3600 * settings.recheck_every_hours
+        print(f"cycle at {started}: crawling" + (", re-checking recent articles" if recheck else ""))
+        code = crawl_in_subprocess(settings, settings.mirror_url,
+                                   recheck_days=settings.recheck_days if recheck else 0)
         # Process even after a failed or interrupted crawl: what was stored is kept.
         summary = process_pending(settings, progress=False)
         print("\n".join(summary.lines()))
         _save_state(settings, {"last_cycle": time.time(), "last_started": started,
-                               "last_crawl_exit": code, "last_processed": summary.processed})
+                               "last_crawl_exit": code, "last_processed": summary.processed,
+                               "last_recheck": time.time() if recheck else state.get("last_recheck", 0)})
         if once:
             break
     print("stopped")

@@ -66,6 +66,8 @@ class Settings(BaseSettings):
         None, description="Fetch every outlet from this offline mirror instead of the live site."
     )
     crawl_interval_minutes: int = Field(15, ge=1, description="`duluan run`: minutes between cycles.")
+    recheck_days: int = Field(2, ge=0, description="`duluan run`: re-check articles of this many days.")
+    recheck_every_hours: float = Field(6, gt=0, description="`duluan run`: hours between re-checks.")
 
     models_dir: Path = Field(REPO_ROOT / "classifiers" / "models", description="Shipped model files.")
     review_confidence: float = Field(

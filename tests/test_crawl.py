@@ -186,3 +186,42 @@ def test_killed_crawl_resumes_without_loss_or_duplicates(tmp_path) -> None:  # n
         assert count("SELECT COUNT(DISTINCT id) FROM raw_articles") == 6
         assert "articles: 0 new" in duluan("crawl", "--all", "--mirror", mirror.url, data_dir=tmp_path).stdout
     assert count("SELECT COUNT(*) FROM frontier") == 0
+
+
+def test_recheck_finds_edits_and_takedowns_and_keeps_review_work(tmp_path) -> None:  # noqa: ANN001
+    import shutil
+
+    from crawlers.mirror.server import SITE
+    from index import Query
+    from index.sqlite_store import EmbeddedStore
+
+    site = tmp_path / "site"
+    shutil.copytree(SITE, site)
+    data = tmp_path / "data"
+    gold = next(site.glob("dantri.com.vn/kinh-doanh/gia-vang-*.htm"))
+    flat = next(site.glob("dantri.com.vn/bat-dong-san/can-ho-*.htm"))
+    with Mirror(site=site) as mirror:
+        assert "articles: 6 new" in duluan("crawl", "--all", "--mirror", mirror.url, data_dir=data).stdout
+        duluan("process", data_dir=data)
+        store = EmbeddedStore(data / "articles.sqlite")
+        gold_id = store.search(Query(text="giá vàng", size=1)).hits[0].article.id
+        flat_id = store.search(Query(text="căn hộ chung cư", size=1)).hits[0].article.id
+        store.update_fields({gold_id: {"review_state": "reviewed", "flag": "can-theo-doi"}})
+        store.close()
+
+        # The outlet edits one article and takes another down.
+        gold.write_text(gold.read_text("utf-8").replace("1.800 USD/ounce", "1.850 USD/ounce"), "utf-8")
+        flat.unlink()
+        recheck = ("crawl", "--all", "--recheck-days", "100000", "--mirror", mirror.url)
+        out = duluan(*recheck, data_dir=data).stdout
+        assert "articles: 0 new, 1 updated, 1 gone, 4 unchanged" in out, out
+        again = duluan(*recheck, data_dir=data).stdout
+        assert "0 updated, 0 gone, 5 unchanged" in again, again  # nothing is reported twice
+    duluan("process", data_dir=data)
+    store = EmbeddedStore(data / "articles.sqlite")
+    edited, gone = store.get(gold_id), store.get(flat_id)
+    assert edited.status == "edited" and "1.850 USD/ounce" in edited.text
+    assert (edited.review_state, edited.flag) == ("reviewed", "can-theo-doi")  # reviewers' work kept
+    assert gone.status == "gone"
+    assert store.count() == 6
+    store.close()

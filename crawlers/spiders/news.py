@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
@@ -13,7 +14,7 @@ from twisted.python.failure import Failure
 
 from crawlers.extract import Rejected, extract
 from crawlers.feeds import parse_feed
-from crawlers.items import ArticleItem, RejectItem
+from crawlers.items import ArticleItem, GoneItem, RejectItem
 from crawlers.middlewares import AlreadySeen, BlockedAddress
 from crawlers.registry import Registry, Source, default_registry
 from crawlers.store import CrawlStore
@@ -29,8 +30,10 @@ class NewsSpider(scrapy.Spider):
     name = "news"
     custom_settings: dict[str, Any] = {}
 
-    def __init__(self, sources: str = "all", registry: Registry | None = None, **kwargs: Any) -> None:
+    def __init__(self, sources: str = "all", registry: Registry | None = None, recheck_days: int = 0,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.recheck_days = int(recheck_days)
         self.registry = registry or default_registry()
         wanted = self.registry.active() if sources == "all" else [
             self.registry[s] for s in sources.split(",") if s
@@ -56,6 +59,14 @@ class NewsSpider(scrapy.Spider):
                     meta={"source": source.id, "section": feed.section, "feed": True,
                           "handle_httpstatus_list": [304]},
                     dont_filter=True,
+                )
+        if self.recheck_days:
+            # Stored articles of the last days, fetched again: edited text, or taken down.
+            for article_id, url, source_id in store.recent(self.recheck_days, {s.id for s in self.sources}):
+                yield scrapy.Request(
+                    url, callback=self.parse_recheck, errback=self.failed, dont_filter=True,
+                    meta={"source": source_id, "article_id": article_id, "canonical_url": url,
+                          "recheck": True, "handle_httpstatus_list": [404, 410]},
                 )
         # Links an earlier, interrupted run found but did not finish.
         for url, source_id, section in store.frontier({s.id for s in self.sources}):
@@ -106,6 +117,21 @@ class NewsSpider(scrapy.Spider):
         store.close()
         for url, entry in found:
             yield self._article_request(url, source.id, section, entry)
+
+    def parse_recheck(self, response: Response) -> Iterator[ArticleItem | RejectItem | GoneItem]:
+        source = self.registry[response.meta["source"]]
+        self.crawler.stats.inc_value("duluan/recheck/fetched")
+        home = urlsplit(str(source.home))
+        landed = urlsplit(response.url)
+        if response.status in (404, 410):
+            reason = f"http-{response.status}"
+        elif landed.path in ("", "/") or (landed.hostname, landed.path) == (home.hostname, home.path):
+            reason = "redirect-home"
+        else:
+            yield from self.parse_article(response)  # the store tells edited from unchanged
+            return
+        yield GoneItem(article_id=response.meta["article_id"], url=response.meta["canonical_url"],
+                       source=source.id, reason=reason)
 
     def parse_article(self, response: Response) -> Iterator[ArticleItem | RejectItem]:
         source = self.registry[response.meta["source"]]
