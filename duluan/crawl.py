@@ -82,9 +82,10 @@ def run_crawl(settings: Settings, sources: str = "all", log_level: str = "WARNIN
     scrapy_settings.set("USER_AGENT", settings.user_agent_header, priority="cmdline")
     scrapy_settings.set("LOG_LEVEL", log_level, priority="cmdline")
     if settings.mirror_url:
-        # The mirror is our own loopback server: no politeness delay is owed to it.
+        # The mirror is our own loopback server: no politeness delay or concurrency cap is owed to it.
         scrapy_settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
         scrapy_settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")
+        scrapy_settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 16, priority="cmdline")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     process = CrawlerProcess(scrapy_settings)
     crawler = process.create_crawler(NewsSpider)
