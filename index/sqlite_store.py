@@ -72,10 +72,9 @@ def schema() -> str:
     new = ", ".join(f"new.{c}" for c in fts_columns())
     old = ", ".join(f"old.{c}" for c in fts_columns())
     values_insert = (
-        "INSERT INTO article_values SELECT new.id, 'keywords', value, new.published_at "
-        "FROM json_each(new.keywords); "
-        "INSERT INTO article_values SELECT new.id, 'entities', json_extract(value, '$.name'), "
-        "new.published_at FROM json_each(new.entities);"
+        "INSERT INTO article_values SELECT new.id, 'keywords', value FROM json_each(new.keywords); "
+        "INSERT INTO article_values SELECT new.id, 'entities', json_extract(value, '$.name') "
+        "FROM json_each(new.entities);"
     )
     return f"""
 CREATE TABLE IF NOT EXISTS articles (
@@ -97,16 +96,13 @@ CREATE INDEX IF NOT EXISTS articles_period ON articles(published_at, tone, topic
 CREATE TABLE IF NOT EXISTS article_values (
   article_id TEXT NOT NULL,
   field TEXT NOT NULL,
-  value TEXT NOT NULL,
-  published_at TEXT  -- the article's, so counts over a period read one narrow index range
+  value TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS article_values_by_article ON article_values(article_id, field, value);
-CREATE INDEX IF NOT EXISTS article_values_by_time ON article_values(field, published_at, value, article_id);
 CREATE TRIGGER IF NOT EXISTS article_values_ai AFTER INSERT ON articles BEGIN
   {values_insert}
 END;
-CREATE TRIGGER IF NOT EXISTS article_values_au
-AFTER UPDATE OF keywords, entities, published_at ON articles BEGIN
+CREATE TRIGGER IF NOT EXISTS article_values_au AFTER UPDATE OF keywords, entities ON articles BEGIN
   DELETE FROM article_values WHERE article_id = old.id;
   {values_insert}
 END;
@@ -187,21 +183,10 @@ class EmbeddedStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.db = connect(path)
-        self._drop_old_values()
-        self.db.executescript(schema())
+        self.db = connect(path, schema())
         self.db.row_factory = sqlite3.Row
         self._backfill_values()
         self._cols = list(columns())
-
-    def _drop_old_values(self) -> None:
-        """article_values from before it carried published_at is dropped with its triggers, then
-        made again and refilled by _backfill_values."""
-        cols = [r[1] for r in self.db.execute("PRAGMA table_info(article_values)")]
-        if cols and "published_at" not in cols:
-            self.db.executescript(
-                "DROP TRIGGER IF EXISTS article_values_ai; DROP TRIGGER IF EXISTS article_values_au; "
-                "DROP TRIGGER IF EXISTS article_values_ad; DROP TABLE article_values;")
 
     def _backfill_values(self) -> None:
         """A store made before article_values existed gets it filled once."""
@@ -209,11 +194,10 @@ class EmbeddedStore:
             return
         with self.db:
             self.db.execute("BEGIN")
-            self.db.execute("INSERT INTO article_values SELECT articles.id, 'keywords', j.value, "
-                            "articles.published_at FROM articles, json_each(articles.keywords) j")
+            self.db.execute("INSERT INTO article_values SELECT articles.id, 'keywords', j.value "
+                            "FROM articles, json_each(articles.keywords) j")
             self.db.execute("INSERT INTO article_values SELECT articles.id, 'entities', "
-                            "json_extract(j.value, '$.name'), articles.published_at "
-                            "FROM articles, json_each(articles.entities) j")
+                            "json_extract(j.value, '$.name') FROM articles, json_each(articles.entities) j")
 
     def close(self) -> None:
         self.db.close()
@@ -381,14 +365,6 @@ class EmbeddedStore:
         source, clauses, params = self._from(query)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         total = self.db.execute(f"SELECT COUNT(*) FROM {source} {where}", params).fetchone()[0]
-        if query.parsed.empty and all(c.startswith("a.published_at") for c in clauses):
-            # A period and nothing else: one range of the time index, no join (and few pages to
-            # read when the cache is cold).
-            period = " ".join(f"AND {c[2:]}" for c in clauses)
-            rows = self.db.execute(
-                "SELECT value AS v, COUNT(DISTINCT article_id) AS n FROM article_values "
-                f"WHERE field = 'keywords' {period} GROUP BY value", params).fetchall()
-            return total, {r["v"]: r["n"] for r in rows}
         select, from_where = self._value_sql("keywords", source, where)
         rows = self.db.execute(
             f"SELECT {select} AS v, COUNT(DISTINCT a.id) AS n {from_where} GROUP BY v", params

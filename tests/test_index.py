@@ -183,34 +183,3 @@ def test_migration_swaps_in_a_new_mapping_version(processed, tmp_path) -> None: 
     finally:
         old.drop_all()
         old.close()
-
-
-def test_embedded_store_made_before_dated_values_is_upgraded(tmp_path) -> None:  # noqa: ANN001
-    """A store whose article_values lack published_at gets them on open, and answers the same."""
-    import sqlite3
-    from datetime import date
-
-    from index.sqlite_store import EmbeddedStore
-    from tests.articles import newsroom
-
-    path = tmp_path / "articles.sqlite"
-    store = EmbeddedStore(path)
-    articles = [a.model_copy(update={"keywords": ["lũ quét", "thái nguyên"] if i < 3 else ["giá vàng"]})
-                for i, a in enumerate(newsroom())]
-    store.upsert(articles)
-    query = Query(date_from=date(2026, 10, 15), date_to=date(2026, 10, 15), size=0, facets=["keywords"])
-    before = store.search(query).facets
-    store.close()
-    with sqlite3.connect(path) as db:  # the layout of earlier releases
-        db.executescript("DROP TRIGGER article_values_ai; DROP TRIGGER article_values_au; "
-                         "DROP TRIGGER article_values_ad; DROP TABLE article_values; "
-                         "CREATE TABLE article_values (article_id TEXT NOT NULL, field TEXT NOT NULL, "
-                         "value TEXT NOT NULL); INSERT INTO article_values "
-                         "SELECT articles.id, 'keywords', j.value "
-                         "FROM articles, json_each(articles.keywords) j;")
-    store = EmbeddedStore(path)
-    expected = {"keywords": [("giá vàng", 5), ("lũ quét", 3), ("thái nguyên", 3)]}
-    assert store.search(query).facets == before == expected
-    nulls = store.db.execute("SELECT COUNT(*) FROM article_values WHERE published_at IS NULL").fetchone()[0]
-    assert nulls == 0
-    store.close()
