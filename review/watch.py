@@ -59,10 +59,6 @@ def _haystack(article: Article) -> tuple[str, str]:
     return text.lower(), (article.text_folded or fold(text)).lower()
 
 
-def rule_matches(rule: WatchRule, article: Article) -> bool:
-    return CompiledRule.of(rule).matches(article)
-
-
 def matching(articles: list[Article], watchlists: list[Watchlist]) -> dict[str, list[Watchlist]]:
     """Which watchlists each of these articles matches, checked on the articles at hand:
     a page that holds them needs no query for its badges."""

@@ -309,7 +309,7 @@ def test_watch_rules_match_on_the_page_as_in_the_store(app_env) -> None:  # noqa
     """Feed badges check rules on the articles at hand; the watchlist filter and alerts query the
     store. Both must pick the same articles."""
     from review.state import WatchRule
-    from review.watch import rule_matches, rule_query
+    from review.watch import CompiledRule, rule_query
 
     _, store, articles = app_env
     rules = [WatchRule(keywords=["thai nguyen"]), WatchRule(keywords=["Thái Nguyên"], tones=["negative"]),
@@ -318,7 +318,7 @@ def test_watch_rules_match_on_the_page_as_in_the_store(app_env) -> None:  # noqa
              WatchRule(keywords=["nguyen thai"])]
     for rule in rules:
         in_store = {h.article.id for h in store.search(rule_query(rule, size=100)).hits}
-        on_page = {a.id for a in articles if rule_matches(rule, a)}
+        on_page = {a.id for a in articles if CompiledRule.of(rule).matches(a)}
         assert in_store == on_page, rule
         assert in_store or rule.keywords == ["nguyen thai"]
 
