@@ -10,9 +10,7 @@ comparison. Prints the median seconds per stage (figures, then the three files) 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -20,11 +18,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from index_bench import corpus  # noqa: E402
+from index_bench import corpus, search_engine  # noqa: E402
 
 from briefing.figures import compute  # noqa: E402
 from briefing.report import write  # noqa: E402
-from duluan.settings import REPO_ROOT, Settings, get_settings  # noqa: E402
+from duluan.settings import Settings, get_settings  # noqa: E402
 from index.engine_store import EngineStore  # noqa: E402
 from index.sqlite_store import EmbeddedStore  # noqa: E402
 from review.state import ReviewDB, WatchRule  # noqa: E402
@@ -38,12 +36,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     settings = get_settings()
-    url, started = os.environ.get("DULUAN_SEARCH_URL"), False
-    if not url:
-        url = subprocess.run([str(REPO_ROOT / "scripts/opensearch.sh"), "start"], check=True,
-                             capture_output=True, text=True).stdout.strip()
-        started = True
-    try:
+    with search_engine() as url:
         raw = corpus(args.docs + 5000, settings.shared_data, settings.data_dir)
         span = 31 * 24 * 3600
         docs = []
@@ -86,9 +79,6 @@ def main() -> None:
         print(f"  {'stage':10} {'engine':>8} {'embedded':>9}")
         for stage in ("figures", "html", "docx", "pdf", "total"):
             print(f"  {stage:10} {results['engine'][stage]:8.1f} {results['embedded'][stage]:9.1f}")
-    finally:
-        if started:
-            subprocess.run([str(REPO_ROOT / "scripts/opensearch.sh"), "stop"], check=False)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,8 @@ import statistics
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -102,6 +104,26 @@ def corpus(n: int, shared: Path, data_dir: Path) -> list[Article]:
     return docs
 
 
+@contextmanager
+def search_engine() -> Iterator[str]:
+    """$DULUAN_SEARCH_URL, or a local node started for the run and stopped after it."""
+    url = os.environ.get("DULUAN_SEARCH_URL")
+    if url:
+        yield url
+        return
+    script = str(REPO_ROOT / "scripts/opensearch.sh")
+    url = subprocess.run([script, "start"], check=True, capture_output=True, text=True).stdout.strip()
+    try:
+        yield url
+    finally:
+        subprocess.run([script, "stop"], check=False)
+
+
+def p50_p95(times_ms: list[float]) -> tuple[float, float]:
+    times = sorted(times_ms)
+    return round(statistics.median(times), 1), round(times[int(0.95 * (len(times) - 1))], 1)
+
+
 def index_rate(make_store, docs: list[Article], runs: int):  # noqa: ANN001, ANN201
     """Median docs/s over fresh stores, and the last store, still open, for the searches."""
     rates, store = [], None
@@ -154,8 +176,7 @@ def latencies(store, shapes: dict[str, list[Query]]) -> dict[str, tuple[float, f
             start = time.perf_counter()
             store.search(q)
             times.append(1000 * (time.perf_counter() - start))
-        times.sort()
-        out[name] = (round(statistics.median(times), 1), round(times[int(0.95 * (len(times) - 1))], 1))
+        out[name] = p50_p95(times)
     return out
 
 
@@ -166,13 +187,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=40)
     args = parser.parse_args()
     settings = get_settings()
-    url = os.environ.get("DULUAN_SEARCH_URL")
-    started = False
-    if not url:
-        url = subprocess.run([str(REPO_ROOT / "scripts/opensearch.sh"), "start"], check=True,
-                             capture_output=True, text=True).stdout.strip()
-        started = True
-    try:
+    with search_engine() as url:
         docs = corpus(args.docs, settings.shared_data, settings.data_dir)
         average = sum(len(d.body) for d in docs) / len(docs)
         print(f"{len(docs)} documents, {average:.0f} body characters on average")
@@ -204,9 +219,6 @@ def main() -> None:
         for shape in results["engine"][1]:
             e, m = results["engine"][1][shape], results["embedded"][1][shape]
             print(f"  {shape:20} {e[0]:7} / {e[1]:6} {m[0]:7} / {m[1]:6}")
-    finally:
-        if started:
-            subprocess.run([str(REPO_ROOT / "scripts/opensearch.sh"), "stop"], check=False)
 
 
 if __name__ == "__main__":

@@ -11,9 +11,6 @@ timed around the call; prints p50/p95 per feed variant and store.
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,9 +19,9 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).parent))
-from index_bench import corpus  # noqa: E402
+from index_bench import corpus, p50_p95, search_engine  # noqa: E402
 
-from duluan.settings import REPO_ROOT, Settings, get_settings  # noqa: E402
+from duluan.settings import Settings, get_settings  # noqa: E402
 from index.engine_store import EngineStore  # noqa: E402
 from index.sqlite_store import EmbeddedStore  # noqa: E402
 from review.app import create_app  # noqa: E402
@@ -50,8 +47,7 @@ def feed_times(client: TestClient, requests: int) -> dict[str, tuple[float, floa
             r = client.get("/", params=params)
             times.append(1000 * (time.perf_counter() - start))
             assert r.status_code == 200
-        times.sort()
-        out[name] = (round(statistics.median(times), 1), round(times[int(0.95 * (len(times) - 1))], 1))
+        out[name] = p50_p95(times)
     return out
 
 
@@ -61,12 +57,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=40)
     args = parser.parse_args()
     settings = get_settings()
-    url, started = os.environ.get("DULUAN_SEARCH_URL"), False
-    if not url:
-        url = subprocess.run([str(REPO_ROOT / "scripts/opensearch.sh"), "start"], check=True,
-                             capture_output=True, text=True).stdout.strip()
-        started = True
-    try:
+    with search_engine() as url:
         docs = corpus(args.docs, settings.shared_data, settings.data_dir)
         tmp = Path(tempfile.mkdtemp())
         results = {}
@@ -97,9 +88,6 @@ def main() -> None:
         for variant in VARIANTS:
             e, m = results["engine"][variant], results["embedded"][variant]
             print(f"  {variant:22} {e[0]:7} / {e[1]:6} {m[0]:7} / {m[1]:6}")
-    finally:
-        if started:
-            subprocess.run([str(REPO_ROOT / "scripts/opensearch.sh"), "stop"], check=False)
 
 
 if __name__ == "__main__":
