@@ -18,21 +18,23 @@ class Reviewer:
         self.store, self.db = store, db
 
     def _set(self, user: User, action: str, ids: list[str], field_name: str, value: object) -> int:
-        changed = 0
+        before: dict[str, object] = {}
         for article_id in ids:
             article = self.store.get(article_id)
             if article is None:
                 raise ActionError(f"Không tìm thấy bài viết {article_id}.")
-            before = getattr(article, field_name)
-            before = before.value if hasattr(before, "value") else before
-            if before == value:
-                continue
-            self.store.update_fields({article_id: {field_name: value}})
-            self.db.audit(user.username, action, article_id, field_name, before, value)
-            changed += 1
-        if changed:
-            self.store.refresh()
-        return changed
+            old = getattr(article, field_name)
+            old = old.value if hasattr(old, "value") else old
+            if old != value:
+                before[article_id] = old
+        if not before:
+            return 0
+        # One partial update for the whole selection: on the engine each call costs refreshes.
+        self.store.update_fields({article_id: {field_name: value} for article_id in before})
+        for article_id, old in before.items():
+            self.db.audit(user.username, action, article_id, field_name, old, value)
+        self.store.refresh()
+        return len(before)
 
     def mark_reviewed(self, user: User, ids: list[str], reviewed: bool = True) -> int:
         state = ReviewState.REVIEWED if reviewed else ReviewState.NEW

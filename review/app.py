@@ -305,7 +305,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
             cluster = [h.article for h in store.search(
                 Query(cluster_id=a.cluster_id, size=100, highlight=False)).hits if h.article.id != a.id]
         duplicates = [m for m in cluster if m.duplicate_of == a.id or m.id == a.duplicate_of]
-        log = [e for e in db.audit_log(limit=1000) if e.article_id == a.id][:50]
+        log = db.audit_log(limit=50, article_id=a.id)
         return page(request, "article.html", session, a=a, title=hl(a.title), sapo=hl(a.sapo),
                     paragraphs=[hl(p) for p in a.body.split("\n\n") if p.strip()],
                     captions=[clean(c) for c in a.captions], watch=watch, cluster=cluster,

@@ -70,6 +70,7 @@ CREATE TABLE IF NOT EXISTS audit (
     article_id TEXT, field TEXT, before TEXT, after TEXT
 );
 CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
+CREATE INDEX IF NOT EXISTS audit_article ON audit(article_id);
 """
 
 
@@ -225,13 +226,12 @@ class ReviewDB:
             (utc_iso(utcnow(), "microseconds"), username, action, article_id, field_name,
              json.dumps(before, ensure_ascii=False), json.dumps(after, ensure_ascii=False)))
 
-    def audit_log(self, limit: int = 200, since: datetime | None = None,
-                  until: datetime | None = None) -> list[AuditEntry]:
+    def audit_log(self, limit: int = 200, article_id: str | None = None) -> list[AuditEntry]:
+        """The newest entries first; only one article's when `article_id` is given."""
+        where, params = ("WHERE article_id = ?", [article_id]) if article_id else ("", [])
         rows = self.db.execute(
-            "SELECT at, username, action, article_id, field, before, after FROM audit "
-            "WHERE at >= ? AND at < ? ORDER BY id DESC LIMIT ?",
-            (utc_iso(since, "microseconds") if since else "",
-             utc_iso(until, "microseconds") if until else "9", limit))
+            f"SELECT at, username, action, article_id, field, before, after FROM audit {where} "
+            "ORDER BY id DESC LIMIT ?", [*params, limit])
         return [AuditEntry(_dt(r[0]), r[1], r[2], r[3], r[4], json.loads(r[5]), json.loads(r[6]))
                 for r in rows]
 
