@@ -24,6 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from crawlers.evaluate import word_f1
 from crawlers.extract import extract, extract_fallback
 from crawlers.mirror.server import SITE, Mirror
 from crawlers.registry import Source, default_registry
@@ -31,12 +32,6 @@ from duluan.settings import REPO_ROOT, get_settings
 
 FIXTURES = REPO_ROOT / "tests/fixtures/dantri-2022"
 VNEXPRESS_URL = "https://vnexpress.net/dau-bung-keo-dai-phat-hien-ung-thu-lymphoma-ruot-non-4954454.html"
-
-
-def word_f1(got: list[str], want: list[str]) -> float:
-    g, w = " ".join(got).split(), " ".join(want).split()
-    common = sum(min(g.count(x), w.count(x)) for x in set(w))
-    return 2 * common / (len(g) + len(w)) if g or w else 1.0
 
 
 def build_site(pages: list[Path], n: int, root: Path) -> Path:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from crawlers.evaluate import word_f1
 from crawlers.mirror.server import Mirror
 from crawlers.registry import Registry, RegistryError, load_source
 from duluan.settings import Settings
@@ -53,13 +54,6 @@ def test_vnexpress_page_matches_its_expected_extraction(shared_data, tmp_path) -
         p for s in expected["body"]["sections"] for p in s["paragraphs"]
     ).split()
     assert word_f1(got["body"] + got["captions"], expected_words) >= 0.98
-
-
-def word_f1(got: list[str], expected: list[str]) -> float:
-    """Word-level F1 of two texts given as paragraphs (or, for `expected`, words)."""
-    got_words, want = " ".join(got).split(), " ".join(expected).split()
-    common = sum(min(got_words.count(w), want.count(w)) for w in set(want))
-    return 2 * common / (len(got_words) + len(want))
 
 
 DANTRI = sorted((Path(__file__).parent / "fixtures/dantri-2022").glob("*.expected.json"))
