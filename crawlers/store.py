@@ -114,7 +114,8 @@ class CrawlStore:
         and not known to be gone: the ones worth re-checking for edits and takedowns."""
         since = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
         out = []
-        for (doc,) in self.db.execute("SELECT doc FROM raw_articles"):
+        # Stored no earlier than published: older rows cannot qualify and are not even parsed.
+        for (doc,) in self.db.execute("SELECT doc FROM raw_articles WHERE updated_at >= ?", (since,)):
             a = Article.model_validate_json(doc)
             when = (a.published_at or a.fetched_at).astimezone(UTC).isoformat(timespec="seconds")
             if a.source in sources and a.status != Status.GONE and when >= since:
