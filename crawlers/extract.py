@@ -11,6 +11,7 @@ from parsel import Selector
 
 from crawlers.dates import parse_compact, parse_iso, parse_vietnamese
 from crawlers.registry import Source
+from nlp.language import marked_share
 from nlp.legacy import LegacyEncodingError, repair_parts
 from nlp.normalize import normalize_text
 
@@ -199,7 +200,12 @@ def extract(html: str, url: str, source: Source) -> Extraction:
         raise Rejected("not-an-article", "no title or article body found")
     if sum(map(len, result.body)) < MIN_BODY_CHARS:
         raise Rejected("empty-body", f"{sum(map(len, result.body))} characters of body text")
-    return _unicode(result)
+    result = _unicode(result)
+    # An outlet's foreign-language edition shares its domain (e.vnexpress.net, en.vietnamplus.vn).
+    # The bar is low: Vietnamese pages full of foreign names still pass.
+    if source.language == "vi" and marked_share(" ".join([result.title, *result.body[:20]])) < 0.05:
+        raise Rejected("not-vietnamese", "the text is not Vietnamese")
+    return result
 
 
 def _unicode(result: Extraction) -> Extraction:

@@ -1,16 +1,19 @@
-"""Downloader middlewares: the offline mirror, the persistent seen-URL filter and the guard that
-keeps crawls off private networks."""
+"""Downloader middlewares: the offline mirror, the persistent seen-URL filter, the guard that
+keeps crawls off private networks, and retries with backoff."""
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import socket
 from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
+from scrapy.settings import BaseSettings
 
 from crawlers.store import CrawlStore
 
@@ -33,7 +36,8 @@ class MirrorMiddleware:
         return cls(mirror)
 
     def process_request(self, request: Request) -> Request | None:
-        if "mirror_original_url" in request.meta or request.url.startswith(self.mirror):
+        # Only the URL decides: a redirect carries the meta of the request it came from.
+        if request.url.startswith(self.mirror):
             return None
         parts = urlsplit(request.url)
         path = parts.path + (f"?{parts.query}" if parts.query else "")
@@ -126,3 +130,23 @@ class PublicAddressesOnlyMiddleware:
         if reason:
             self.stats.inc_value("duluan/blocked/non_public_address")
             raise BlockedAddress(reason)
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's retries, each one later than the last (backoff, 2x backoff, …): a struggling
+    server gets room to recover instead of an immediate second hit."""
+
+    def __init__(self, settings: BaseSettings) -> None:
+        super().__init__(settings)
+        self.backoff = settings.getfloat("DULUAN_RETRY_BACKOFF", 2.0)
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
+        return await self._later(super().process_response(request, response))
+
+    async def process_exception(self, request: Request, exception: Exception) -> Request | None:  # type: ignore[override]
+        return await self._later(super().process_exception(request, exception))
+
+    async def _later(self, result: Request | Response | None) -> Request | Response | None:
+        if isinstance(result, Request) and self.backoff:
+            await asyncio.sleep(self.backoff * 2 ** (result.meta.get("retry_times", 1) - 1))
+        return result

@@ -55,5 +55,11 @@ class StorePipeline:
             stats.inc_value(f"duluan/rejected/{item['reason']}")
         elif isinstance(item, Article):
             outcome = self.store.save(item)
-            stats.inc_value(f"duluan/articles/{outcome}")
+            if outcome == "duplicate":
+                twin = self.store.twin(item)
+                self.store.reject(item.url, item.source, "duplicate-content",
+                                  f"same text as {twin[1] if twin else 'a stored article'}")
+                stats.inc_value("duluan/rejected/duplicate-content")
+            else:
+                stats.inc_value(f"duluan/articles/{outcome}")
         return item

@@ -19,7 +19,7 @@ DOWNLOAD_DELAY = 0.5
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 
-DOWNLOAD_TIMEOUT = 20
+DOWNLOAD_TIMEOUT = _s.download_timeout
 DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 RETRY_ENABLED = True
@@ -28,12 +28,17 @@ REDIRECT_MAX_TIMES = 5
 COMPRESSION_ENABLED = True
 
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawlers.middlewares.BackoffRetryMiddleware": 550,
     "crawlers.middlewares.SeenUrlsMiddleware": 120,
     # Closest to the downloader: everything above sees the outlets' real URLs.
     "crawlers.middlewares.MirrorMiddleware": 950,
     # After the mirror: it checks the address actually fetched.
     "crawlers.middlewares.PublicAddressesOnlyMiddleware": 960,
 }
+EXTENSIONS = {"crawlers.extensions.CrawlProgress": 500}
+DULUAN_PROGRESS = False  # `duluan crawl` turns it on
+
 ITEM_PIPELINES = {
     "crawlers.pipelines.ValidationPipeline": 100,
     "crawlers.pipelines.StorePipeline": 800,
@@ -43,6 +48,8 @@ DULUAN_CRAWL_DB = str(_s.crawl_db)
 DULUAN_SOURCE_OVERRIDES = str(_s.source_overrides)
 DULUAN_MIRROR_URL = _s.mirror_url
 DULUAN_ALLOW_LOOPBACK = _s.allow_loopback
+DULUAN_RETRY_BACKOFF = _s.retry_backoff
+DULUAN_SITEMAP_MAX_AGE_DAYS = _s.sitemap_max_age_days
 
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False

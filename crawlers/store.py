@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS raw_articles (
     processed INTEGER NOT NULL DEFAULT 0,
     updated_at TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS raw_content ON raw_articles(content_hash);
 CREATE INDEX IF NOT EXISTS raw_pending ON raw_articles(processed) WHERE processed = 0;
 CREATE TABLE IF NOT EXISTS rejects (
     url TEXT PRIMARY KEY,
@@ -68,12 +69,28 @@ class CrawlStore:
         row = self.db.execute("SELECT 1 FROM seen WHERE canonical_url = ?", (canonical_url,)).fetchone()
         return row is not None
 
+    def twin(self, article: Article) -> tuple[str, str] | None:
+        """(id, URL) of another stored article of the same outlet with the very same text: the
+        outlet publishing one article under two URLs. Other outlets' copies are kept, since
+        reviewers want to know who else carried a story."""
+        row = self.db.execute(
+            "SELECT id, json_extract(doc, '$.canonical_url') FROM raw_articles WHERE content_hash = ? "
+            "AND id != ? AND json_extract(doc, '$.source') = ? LIMIT 1",
+            (article.content_hash, article.id, article.source)).fetchone()
+        return (row[0], row[1]) if row else None
+
     def save(self, article: Article) -> str:
-        """Store a crawled article. Returns "new", "updated" or "unchanged"."""
+        """Store a crawled article. Returns "new", "updated", "unchanged" or "duplicate" (the
+        outlet's same article under another URL: that URL is remembered, nothing stored)."""
         now = _now()
         row = self.db.execute(
             "SELECT content_hash FROM raw_articles WHERE id = ?", (article.id,)
         ).fetchone()
+        if row is None and (twin := self.twin(article)):
+            for url in {article.canonical_url, article.url}:
+                self.db.execute("INSERT OR IGNORE INTO seen VALUES (?, ?, ?, ?, ?)",
+                                (url, twin[0], article.content_hash, now, now))
+            return "duplicate"
         if row and row[0] == article.content_hash:
             self.db.execute("UPDATE seen SET last_seen = ? WHERE article_id = ?", (now, article.id))
             return "unchanged"

@@ -26,7 +26,11 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if args.mirror:
         # A mirror named on the command line is the operator's own server, usually on loopback.
-        settings = settings.model_copy(update={"mirror_url": args.mirror, "allow_loopback": True})
+        # On loopback an answer that takes seconds is a hang, and a retry owes it no pause.
+        settings = settings.model_copy(update={
+            "mirror_url": args.mirror, "allow_loopback": True,
+            "download_timeout": min(settings.download_timeout, 5.0),
+            "retry_backoff": min(settings.retry_backoff, 0.2)})
     sources = "all" if args.all or not args.source else ",".join(args.source)
     summary = run_crawl(settings, sources, log_level="INFO" if args.verbose else "WARNING",
                         recheck_days=args.recheck_days)

@@ -5,68 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from dataclasses import dataclass, field
 
+from crawlers.summary import CrawlSummary
 from duluan.settings import Settings
 
 
-@dataclass
-class CrawlSummary:
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    gone: int = 0  # taken down by the outlet, found by a re-check
-    skipped_seen: int = 0
-    feeds_read: int = 0
-    feeds_not_modified: int = 0
-    feeds_malformed: int = 0
-    resumed: int = 0  # links an interrupted run had found, fetched now
-    rejected: dict[str, int] = field(default_factory=dict)
-    finish_reason: str | None = None
-    errors: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return self.finish_reason == "finished"
-
-    @classmethod
-    def from_stats(cls, stats: dict) -> CrawlSummary:
-        prefix = "duluan/rejected/"
-        return cls(
-            new=stats.get("duluan/articles/new", 0),
-            updated=stats.get("duluan/articles/updated", 0),
-            unchanged=stats.get("duluan/articles/unchanged", 0),
-            gone=stats.get("duluan/articles/gone", 0),
-            skipped_seen=stats.get("duluan/skipped/seen", 0),
-            feeds_read=stats.get("duluan/feeds/read", 0),
-            feeds_not_modified=stats.get("duluan/feeds/not_modified", 0),
-            feeds_malformed=stats.get("duluan/feeds/malformed", 0),
-            resumed=stats.get("duluan/frontier/resumed", 0),
-            rejected={k[len(prefix):]: v for k, v in stats.items() if k.startswith(prefix)},
-            finish_reason=stats.get("finish_reason"),
-            errors=stats.get("log_count/ERROR", 0),
-        )
-
-    def lines(self) -> list[str]:
-        out = [
-            f"feeds: {self.feeds_read} read, {self.feeds_not_modified} not modified, "
-            f"{self.feeds_malformed} malformed",
-            f"articles: {self.new} new, {self.updated} updated, {self.gone} gone, "
-            f"{self.unchanged} unchanged, {self.skipped_seen} already stored (not fetched)"
-            + (f"; {self.resumed} links resumed from an interrupted run" if self.resumed else ""),
-        ]
-        total = sum(self.rejected.values())
-        detail = ", ".join(f"{k} {v}" for k, v in sorted(self.rejected.items()))
-        out.append(f"rejected: {total}" + (f" ({detail})" if detail else ""))
-        if not self.ok:
-            out.append(f"the crawl did not finish: {self.finish_reason or 'it failed to start'}")
-        if self.errors:
-            out.append(f"{self.errors} errors were logged (rerun with -v for details)")
-        return out
-
-
 def run_crawl(settings: Settings, sources: str = "all", log_level: str = "WARNING",
-              recheck_days: int = 0) -> CrawlSummary:
+              recheck_days: int = 0, progress: bool = True) -> CrawlSummary:
     """One crawl in this process. Twisted's reactor cannot restart: call once per process."""
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawlers.settings")
     from scrapy.crawler import CrawlerProcess
@@ -81,6 +26,10 @@ def run_crawl(settings: Settings, sources: str = "all", log_level: str = "WARNIN
     scrapy_settings.set("DULUAN_ALLOW_LOOPBACK", settings.allow_loopback, priority="cmdline")
     scrapy_settings.set("USER_AGENT", settings.user_agent_header, priority="cmdline")
     scrapy_settings.set("LOG_LEVEL", log_level, priority="cmdline")
+    scrapy_settings.set("DULUAN_PROGRESS", progress, priority="cmdline")
+    scrapy_settings.set("DOWNLOAD_TIMEOUT", settings.download_timeout, priority="cmdline")
+    scrapy_settings.set("DULUAN_RETRY_BACKOFF", settings.retry_backoff, priority="cmdline")
+    scrapy_settings.set("DULUAN_SITEMAP_MAX_AGE_DAYS", settings.sitemap_max_age_days, priority="cmdline")
     if settings.mirror_url:
         # The mirror is our own loopback server: no politeness delay or concurrency cap is owed to it.
         scrapy_settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")

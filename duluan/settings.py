@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     mirror_url: str | None = Field(
         None, description="Fetch every outlet from this offline mirror instead of the live site."
     )
+    download_timeout: float = Field(20, gt=0, description="Seconds before a fetch is abandoned.")
+    retry_backoff: float = Field(
+        2.0, ge=0, description="Seconds before the first retry of a failed fetch; doubled each time.")
+    sitemap_max_age_days: int = Field(3, ge=1, description="Sitemap entries modified earlier are skipped.")
     crawl_interval_minutes: int = Field(15, ge=1, description="`duluan run`: minutes between cycles.")
     recheck_days: int = Field(2, ge=0, description="`duluan run`: re-check articles of this many days.")
     recheck_every_hours: float = Field(6, gt=0, description="`duluan run`: hours between re-checks.")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import duluan
+from tests.conftest import MIRROR_ARTICLES, duluan
 
 COMMANDS = ["crawl", "process", "search", "serve", "briefing", "demo", "run", "train", "extract", "index",
             "classify", "user", "digest"]
@@ -17,7 +17,8 @@ COMMANDS = ["crawl", "process", "search", "serve", "briefing", "demo", "run", "t
 def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = tmp_path_factory.mktemp("demo")
     result = duluan("demo", "--no-serve", data_dir=data)
-    assert "the embedded store holds 6 articles" in result.stdout, result.stdout + result.stderr
+    out = result.stdout + result.stderr
+    assert f"the embedded store holds {MIRROR_ARTICLES} articles" in result.stdout, out
     return data
 
 
@@ -103,10 +104,10 @@ def test_run_loop_stops_cleanly_on_sigterm(mirror, tmp_path: Path) -> None:  # n
         lines.append(line)
         if "next cycle in" in line or not line:
             break
-    assert any("processed 6 articles" in x for x in lines), "".join(lines)
+    assert any(f"processed {MIRROR_ARTICLES} articles" in x for x in lines), "".join(lines)
     proc.send_signal(signal.SIGTERM)
     out, _ = proc.communicate(timeout=60)
     assert proc.returncode == 0
     assert "stopped" in out
     state = json.loads((tmp_path / "run-state.json").read_text())
-    assert state["last_processed"] == 6
+    assert state["last_processed"] == MIRROR_ARTICLES

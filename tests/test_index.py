@@ -9,6 +9,7 @@ import pytest
 from duluan.record import Article
 from index.highlight import snippet_html
 from index.query import MARK_START, Query
+from tests.conftest import MIRROR_ARTICLES
 
 GOLD = "Giá vàng giảm sau dấu hiệu khả quan của kinh tế Mỹ"
 
@@ -19,10 +20,10 @@ def _titles(store, **kw) -> list[str]:  # noqa: ANN001
 
 
 def test_upsert_is_idempotent(store, processed: list[Article]) -> None:  # noqa: ANN001
-    assert store.upsert(processed).written == 6
-    assert store.upsert(processed).written == 6
+    assert store.upsert(processed).written == MIRROR_ARTICLES
+    assert store.upsert(processed).written == MIRROR_ARTICLES
     store.refresh()
-    assert store.count() == 6
+    assert store.count() == MIRROR_ARTICLES
     assert store.get(processed[0].id) == processed[0]
 
 
@@ -45,7 +46,7 @@ def test_old_style_tone_marks_in_the_query_match(store, processed) -> None:  # n
 def test_boolean_operators_and_filters(store, processed) -> None:  # noqa: ANN001
     store.upsert(processed)
     everything = set(_titles(store, size=50))
-    assert len(everything) == 6
+    assert len(everything) == MIRROR_ARTICLES
     with_vang = set(_titles(store, text="vàng", size=50))
     without = set(_titles(store, text="Việt -vàng", size=50))
     assert GOLD in with_vang and GOLD not in without
@@ -62,8 +63,8 @@ def test_facets_and_deep_paging(store, processed) -> None:  # noqa: ANN001
     store.upsert(processed)
     store.refresh()
     result = store.search(Query(size=2, facets=["source", "topic"]))
-    assert result.total == 6
-    assert dict(result.facets["source"]) == {"dantri": 5, "vnexpress": 1}
+    assert result.total == MIRROR_ARTICLES
+    assert dict(result.facets["source"]) == {"tuoitre": 6, "dantri": 5, "baothainguyen": 2, "vnexpress": 1}
     assert sum(n for _, n in result.facets["topic"]) == sum(1 for a in processed if a.topic)
     seen = [h.article.id for h in result.hits]
     after = result.next_after
@@ -71,7 +72,7 @@ def test_facets_and_deep_paging(store, processed) -> None:  # noqa: ANN001
         page = store.search(Query(size=2, search_after=after))
         seen += [h.article.id for h in page.hits]
         after = page.next_after
-    assert len(seen) == len(set(seen)) == 6
+    assert len(seen) == len(set(seen)) == MIRROR_ARTICLES
     dates = [store.get(i).published_at for i in seen]
     assert dates == sorted(dates, reverse=True)
 
@@ -173,12 +174,12 @@ def test_migration_swaps_in_a_new_mapping_version(processed, tmp_path) -> None: 
         with pytest.raises(NeedsMigration):
             new.upsert(processed[:1])
         report = new.migrate()
-        assert report.documents == 6 and len(report.indices) == 2  # two months
+        assert report.documents == MIRROR_ARTICLES and len(report.indices) == 3  # three months
         assert set(new.indices().values()) == {old.version + 1}
-        assert new.count() == 6
-        assert new.upsert(processed).written == 6
+        assert new.count() == MIRROR_ARTICLES
+        assert new.upsert(processed).written == MIRROR_ARTICLES
         new.refresh()
-        assert new.count() == 6
+        assert new.count() == MIRROR_ARTICLES
         assert [h.article.title for h in new.search(Query(text="gia vang")).hits] == [GOLD]
     finally:
         old.drop_all()

@@ -2,11 +2,16 @@
 
 A request for /<host>/<path> is answered with site/<host>/<path>. Tests and the demo
 point DULUAN_MIRROR_URL here, and the crawler's MirrorMiddleware does the rest.
+
+site/_responses.json scripts the hostile answers, keyed by "<host>/<path>":
+{"status": 410}, {"delay": 30}, {"redirect": "<host>/<path>"}, {"content_type": "..."},
+{"huge": 9000000} (a page of that many bytes).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import mimetypes
 import threading
 import time
@@ -25,6 +30,7 @@ _TYPES = {".htm": "text/html; charset=utf-8", ".html": "text/html; charset=utf-8
 class MirrorHandler(BaseHTTPRequestHandler):
     site: Path = SITE
     delay: float = 0.0  # seconds before answering an article page (tests of interrupted crawls)
+    scripted: dict[str, dict] = {}
     server_version = "DuLuanMirror/1"
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
@@ -33,16 +39,50 @@ class MirrorHandler(BaseHTTPRequestHandler):
     def _file(self) -> Path | None:
         path = self.path.split("?", 1)[0].lstrip("/")
         target = (self.site / path).resolve()
+        if target.is_dir():
+            target = target / "index.html"
         if not target.is_relative_to(self.site.resolve()) or not target.is_file():
             return None
         return target
 
+    def _scripted(self, script: dict) -> bool:
+        """Answer as _responses.json says; False when the file is to be served after all."""
+        if script.get("delay"):
+            time.sleep(script["delay"])
+        if "redirect" in script:
+            self.send_response(302)
+            self.send_header("Location", f"http://{self.headers['Host']}/{script['redirect']}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return True
+        if "status" in script:
+            self.send_error(script["status"])
+            return True
+        if "huge" in script:
+            chunk = b"<p>" + "Trang rất lớn. ".encode() * 60 + b"</p>\n"
+            total = script["huge"]
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(total))
+            self.end_headers()
+            try:
+                for _ in range(total // len(chunk)):
+                    self.wfile.write(chunk)
+                self.wfile.write(b" " * (total % len(chunk)))
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the crawler hung up at its size limit, as it should
+            return True
+        return False
+
     def do_GET(self) -> None:  # noqa: N802 - stdlib name
+        script = self.scripted.get(self.path.split("?", 1)[0].lstrip("/"))
+        if script and self._scripted(script):
+            return
         target = self._file()
         if target is None:
             self.send_error(404, "Not Found")
             return
-        if self.delay and target.suffix in (".htm", ".html"):
+        if self.delay and target.suffix in (".htm", ".html") and target.name != "index.html":
             time.sleep(self.delay)
         data = target.read_bytes()
         etag = '"' + hashlib.sha1(data).hexdigest()[:16] + '"'
@@ -52,7 +92,8 @@ class MirrorHandler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         self.send_response(200)
-        content_type = _TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0]
+        content_type = (script or {}).get("content_type") or _TYPES.get(target.suffix) or \
+            mimetypes.guess_type(target.name)[0]
         self.send_header("Content-Type", content_type or "application/octet-stream")
         self.send_header("Content-Length", str(len(data)))
         self.send_header("ETag", etag)
@@ -61,13 +102,21 @@ class MirrorHandler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # a crawler hanging up early (size limits, timeouts) is part of the tests
+
+
 class Mirror:
     """A running mirror on 127.0.0.1; use as a context manager."""
 
     def __init__(self, site: Path = SITE, port: int = 0, delay: float = 0.0) -> None:
-        handler = type("Handler", (MirrorHandler,), {"site": site, "delay": delay})
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-        self.server.daemon_threads = True
+        script = site / "_responses.json"
+        scripted = json.loads(script.read_text("utf-8")) if script.exists() else {}
+        handler = type("Handler", (MirrorHandler,), {"site": site, "delay": delay, "scripted": scripted})
+        self.server = _QuietServer(("127.0.0.1", port), handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property

@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
+from datetime import UTC, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response
+from scrapy import signals
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+)
+from scrapy.http import Response, TextResponse
+from scrapy.utils.gz import gunzip
+from scrapy.utils.sitemap import Sitemap
+from twisted.internet import defer
+from twisted.internet.error import ConnectionRefusedError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
+from crawlers.dates import parse_iso
+from crawlers.encoding import decode_html
 from crawlers.extract import Rejected, extract
-from crawlers.feeds import parse_feed
+from crawlers.feeds import FeedEntry, parse_feed
 from crawlers.items import ArticleItem, GoneItem, RejectItem
 from crawlers.middlewares import AlreadySeen, BlockedAddress
 from crawlers.registry import Registry, Source, default_registry
@@ -45,24 +59,35 @@ class NewsSpider(scrapy.Spider):
         if kwargs.get("registry") is None:
             overrides = crawler.settings.get("DULUAN_SOURCE_OVERRIDES")
             kwargs["registry"] = default_registry().with_overrides(overrides)
-        return super().from_crawler(crawler, *args, **kwargs)
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
+        return spider
+
+    def request_dropped(self, request: scrapy.Request) -> None:
+        """The scheduler drops a request for a URL this run already asked for. For a link found
+        twice that is right; for a redirect it means a loop, which would otherwise vanish."""
+        if not request.meta.get("redirect_times"):
+            self.crawler.stats.inc_value("duluan/skipped/duplicate_link")
+            return
+        original = request.meta.get("canonical_url") or request.meta.get("redirect_urls", [request.url])[0]
+        store = CrawlStore(self.settings["DULUAN_CRAWL_DB"])
+        store.reject(original, request.meta.get("source"), "redirect-loop",
+                     f"redirected back to {request.url} after {request.meta['redirect_times']} hops")
+        store.close()
+        self.crawler.stats.inc_value("duluan/rejected/redirect-loop")
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         store = CrawlStore(self.settings["DULUAN_CRAWL_DB"])
         for source in self.sources:
-            for feed in source.feeds:
-                url = str(feed.url)
-                etag, modified = store.validators(url)
-                headers = {k: v for k, v in (("If-None-Match", etag), ("If-Modified-Since", modified)) if v}
-                yield scrapy.Request(
-                    url, callback=self.parse_feed, errback=self.failed, headers=headers,
-                    meta={"source": source.id, "section": feed.section, "feed": True,
-                          "handle_httpstatus_list": [304]},
-                    dont_filter=True,
-                )
+            discovery = [(str(f.url), "feed", f.section) for f in source.feeds]
+            discovery += [(str(u), "sitemap", None) for u in source.sitemaps]
+            discovery += [(str(u), "listing", None) for u in source.listings]
+            for url, kind, section in discovery:
+                yield self._discovery_request(store, url, kind, source.id, section)
         if self.recheck_days:
             # Stored articles of the last days, fetched again: edited text, or taken down.
             for article_id, url, source_id in store.recent(self.recheck_days, {s.id for s in self.sources}):
+                self.crawler.stats.inc_value("duluan/recheck/queued")
                 yield scrapy.Request(
                     url, callback=self.parse_recheck, errback=self.failed, dont_filter=True,
                     meta={"source": source_id, "article_id": article_id, "canonical_url": url,
@@ -74,6 +99,17 @@ class NewsSpider(scrapy.Spider):
             yield self._article_request(url, source_id, section, None)
         store.close()
 
+    def _discovery_request(self, store: CrawlStore, url: str, kind: str, source_id: str,
+                           section: str | None) -> scrapy.Request:
+        """A feed, sitemap or listing page, fetched with the validators of the last visit."""
+        etag, modified = store.validators(url)
+        headers = {k: v for k, v in (("If-None-Match", etag), ("If-Modified-Since", modified)) if v}
+        return scrapy.Request(
+            url, callback=self.parse_discovery, errback=self.failed, headers=headers, dont_filter=True,
+            meta={"source": source_id, "section": section, "discovery": kind,
+                  "handle_httpstatus_list": [304]},
+        )
+
     def _article_request(self, url: str, source_id: str, section: str | None, entry: Any) -> scrapy.Request:
         return scrapy.Request(
             url, callback=self.parse_article, errback=self.failed,
@@ -81,42 +117,95 @@ class NewsSpider(scrapy.Spider):
                   "entry": entry},
         )
 
-    def parse_feed(self, response: Response) -> Iterator[scrapy.Request | RejectItem]:
-        source = self.registry[response.meta["source"]]
+    def parse_discovery(self, response: Response) -> Iterator[scrapy.Request | RejectItem]:
+        kind = response.meta["discovery"]
         stats = self.crawler.stats
         if response.status == 304:
-            stats.inc_value("duluan/feeds/not_modified")
+            stats.inc_value(f"duluan/{kind}s/not_modified")
             return
-        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1") or None
-        feed = parse_feed(response.body, response.url, content_type)
-        stats.inc_value("duluan/feeds/read")
-        if feed.malformed:
-            stats.inc_value("duluan/feeds/malformed")
-            self.logger.warning("malformed feed %s: %s (recovered %d entries)",
-                                response.url, feed.malformed, len(feed.entries))
-        if feed.skipped:
-            stats.inc_value("duluan/feeds/entries_without_link", feed.skipped)
-        found = []
-        for entry in feed.entries:
-            url = canonicalize(entry.url)
+        stats.inc_value(f"duluan/{kind}s/read")
+        source = self.registry[response.meta["source"]]
+        if kind == "feed":
+            links = self._feed_links(response)
+        elif kind == "sitemap":
+            links = yield from self._sitemap_links(response, source)
+        else:
+            links = self._listing_links(response)
+        found: dict[str, FeedEntry | None] = {}
+        for url, entry in links:
+            url = canonicalize(url)
             if not source.is_article(url):
-                yield RejectItem(url=url, source=source.id, reason="not-article-url",
-                                 detail="feed link does not match the outlet's article pattern")
-                continue
-            found.append((url, entry))
+                if kind == "feed":  # a feed lists articles: anything else is worth a look
+                    yield RejectItem(url=url, source=source.id, reason="not-article-url",
+                                     detail="feed link does not match the outlet's article pattern")
+                continue  # sitemaps and listings also link sections, tags, videos
+            found.setdefault(url, entry)
         section = response.meta.get("section")
-        # The links are written down before the feed's validators, and both before anything is
+        # The links are written down before the validators, and both before anything is
         # fetched: however a run ends, the next one resumes from here.
         store = CrawlStore(self.settings["DULUAN_CRAWL_DB"])
-        store.add_to_frontier([(url, source.id, section) for url, _ in found])
+        store.add_to_frontier([(url, source.id, section) for url in found])
         store.set_validators(
             response.url,
             (response.headers.get("ETag") or b"").decode("latin-1") or None,
             (response.headers.get("Last-Modified") or b"").decode("latin-1") or None,
         )
         store.close()
-        for url, entry in found:
+        stats.inc_value("duluan/links/found", len(found))
+        for url, entry in found.items():
             yield self._article_request(url, source.id, section, entry)
+
+    def _feed_links(self, response: Response) -> list[tuple[str, FeedEntry | None]]:
+        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1") or None
+        feed = parse_feed(response.body, response.url, content_type)
+        if feed.malformed:
+            self.crawler.stats.inc_value("duluan/feeds/malformed")
+            self.logger.warning("malformed feed %s: %s (recovered %d entries)",
+                                response.url, feed.malformed, len(feed.entries))
+        if feed.skipped:
+            self.crawler.stats.inc_value("duluan/feeds/entries_without_link", feed.skipped)
+        return [(e.url, e) for e in feed.entries]
+
+    def _sitemap_links(self, response: Response, source: Source
+                       ) -> Generator[scrapy.Request | RejectItem, None, list[tuple[str, None]]]:
+        """Article links of a (news) sitemap; a sitemap index yields its child sitemaps."""
+        body = response.body
+        if body[:2] == b"\x1f\x8b":
+            try:
+                body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+            except (OSError, ValueError) as exc:
+                yield RejectItem(url=response.url, source=source.id, reason="bad-sitemap", detail=str(exc))
+                return []
+        try:
+            sitemap = Sitemap(body)
+            entries = list(sitemap)
+        except Exception as exc:  # lxml raises several types on hostile XML  # noqa: BLE001
+            yield RejectItem(url=response.url, source=source.id, reason="bad-sitemap", detail=str(exc)[:300])
+            return []
+        max_age = timedelta(days=self.settings.getint("DULUAN_SITEMAP_MAX_AGE_DAYS", 3))
+        cutoff = (utcnow() - max_age).isoformat()
+        fresh = []
+        for e in entries:
+            modified = parse_iso(e.get("lastmod", "")) if e.get("lastmod") else None
+            if modified and modified.astimezone(UTC).isoformat() < cutoff:
+                self.crawler.stats.inc_value("duluan/sitemaps/old_entries")  # archive, not news
+                continue
+            fresh.append(e["loc"])
+        if sitemap.type == "sitemapindex":
+            store = CrawlStore(self.settings["DULUAN_CRAWL_DB"])
+            for url in fresh:
+                if source.owns(url):
+                    yield self._discovery_request(store, url, "sitemap", source.id, None)
+            store.close()
+            return []
+        return [(url, None) for url in fresh]
+
+    def _listing_links(self, response: Response) -> list[tuple[str, None]]:
+        """Links on a section page, for outlets that publish no feed."""
+        if not isinstance(response, TextResponse):
+            return []
+        return [(response.urljoin(href), None) for href in response.css("a::attr(href)").getall()
+                if not href.startswith(("#", "javascript:", "mailto:"))]
 
     def parse_recheck(self, response: Response) -> Iterator[ArticleItem | RejectItem | GoneItem]:
         source = self.registry[response.meta["source"]]
@@ -135,8 +224,13 @@ class NewsSpider(scrapy.Spider):
 
     def parse_article(self, response: Response) -> Iterator[ArticleItem | RejectItem]:
         source = self.registry[response.meta["source"]]
+        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1") or None
+        html, encoding, overruled = decode_html(response.body, content_type)
+        if overruled:
+            self.crawler.stats.inc_value("duluan/pages/charset_corrected")
+            self.logger.info("%s declared %s but is %s", response.url, content_type, encoding)
         try:
-            extraction = extract(response.text, response.url, source)
+            extraction = extract(html, response.url, source)
         except Rejected as exc:
             yield RejectItem(url=response.url, source=source.id, reason=exc.reason, detail=exc.detail)
             return
@@ -179,10 +273,21 @@ class NewsSpider(scrapy.Spider):
             return
         request = failure.request
         response = getattr(failure.value, "response", None)
+        message = str(failure.value)
         if response is not None:
             reason = f"http-{response.status}"
-        elif failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
+        elif failure.check(IgnoreRequest) and "robots.txt" in message:
             reason = "robots-disallowed"
+        elif failure.check(IgnoreRequest) and "max redirections" in message:
+            reason = "redirect-loop"
+        elif failure.check(DownloadTimeoutError, TimeoutError, TCPTimedOutError, defer.TimeoutError):
+            reason = "timeout"
+        elif failure.check(DownloadCancelledError, defer.CancelledError) and "max size" in message:
+            reason = "too-large"
+        elif failure.check(CannotResolveHostError):
+            reason = "dns-failure"
+        elif failure.check(DownloadConnectionRefusedError, ConnectionRefusedError):
+            reason = "connection-refused"
         else:
             reason = type(failure.value).__name__
         original = request.meta.get("mirror_original_url", request.url)
