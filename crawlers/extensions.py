@@ -1,12 +1,16 @@
-"""Scrapy extensions: a progress line for people watching a crawl."""
+"""Scrapy extensions: a progress line for people watching a crawl, and politeness per outlet."""
 
 from __future__ import annotations
 
 import sys
+from urllib.parse import urlsplit
 
 from scrapy import signals
+from scrapy.core.downloader import Slot
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.extensions.throttle import AutoThrottle
+from scrapy.http import Response
 from twisted.internet import task
 
 from crawlers.summary import CrawlSummary
@@ -55,3 +59,13 @@ class CrawlProgress:
         if self.bar is not None:
             self.update()
             self.bar.close()
+
+
+class RegistryAutoThrottle(AutoThrottle):
+    """AutoThrottle that adapts each outlet's delay to its latency but never below the crawl
+    delay the registry sets for it (stock AutoThrottle's floor is the global DOWNLOAD_DELAY)."""
+
+    def _adjust_delay(self, slot: Slot, latency: float, response: Response) -> None:
+        super()._adjust_delay(slot, latency, response)
+        floor = self.crawler.settings.getdict("DOWNLOAD_SLOTS").get(urlsplit(response.url).hostname or "", {})
+        slot.delay = max(slot.delay, float(floor.get("delay", 0.0)))

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, field_validator, model_validator
 
 
 class RegistryError(ValueError):
@@ -59,6 +59,9 @@ class Source(BaseModel):
     sitemaps: list[HttpUrl] = Field(default_factory=list)
     listings: list[HttpUrl] = Field(default_factory=list)
     article_url: str
+    # A real article address of the outlet: the pattern and the domains are checked against it.
+    example_url: HttpUrl
+    notes: str | None = None  # e.g. how far the rules have been checked against real pages
     rules: Rules = Field(default_factory=Rules)
 
     @field_validator("article_url")
@@ -66,6 +69,17 @@ class Source(BaseModel):
     def _compiles(cls, value: str) -> str:
         re.compile(value)
         return value
+
+    @model_validator(mode="after")
+    def _example_is_an_article(self) -> Source:
+        example = str(self.example_url)
+        if not self.owns(example):
+            raise ValueError(f"field 'example_url': {example} is not on the outlet's domains")
+        if not self.is_article(example):
+            raise ValueError(f"field 'example_url': {example} does not match field 'article_url'")
+        if not (self.feeds or self.sitemaps or self.listings):
+            raise ValueError("fields 'feeds', 'sitemaps', 'listings': none given, so nothing finds articles")
+        return self
 
     def owns(self, url: str) -> bool:
         host = (urlsplit(url).hostname or "").lower()
@@ -85,7 +99,8 @@ def load_source(path: Path) -> Source:
         source = Source.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(
-            f"field '{'.'.join(map(str, e['loc']))}': {e['msg']}" for e in exc.errors()
+            f"field '{'.'.join(map(str, e['loc']))}': {e['msg']}" if e["loc"] else e["msg"]
+            for e in exc.errors()
         )
         raise RegistryError(f"{path}: {problems}") from exc
     if source.id != path.stem:

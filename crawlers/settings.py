@@ -36,7 +36,11 @@ DOWNLOADER_MIDDLEWARES = {
     # After the mirror: it checks the address actually fetched.
     "crawlers.middlewares.PublicAddressesOnlyMiddleware": 960,
 }
-EXTENSIONS = {"crawlers.extensions.CrawlProgress": 500}
+EXTENSIONS = {
+    "crawlers.extensions.CrawlProgress": 500,
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "crawlers.extensions.RegistryAutoThrottle": 0,
+}
 DULUAN_PROGRESS = False  # `duluan crawl` turns it on
 
 ITEM_PIPELINES = {

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import urllib.request
 
 from crawlers.summary import CrawlSummary
 from duluan.settings import Settings
+
+
+def mirrored_sources(settings: Settings) -> str:
+    """The active outlets whose sites the mirror holds: `--all` against the mirror should not
+    count the other outlets' feeds as 404s."""
+    from crawlers.registry import default_registry
+
+    with urllib.request.urlopen(f"{settings.mirror_url.rstrip('/')}/_hosts", timeout=30) as response:
+        hosts = json.load(response)
+    registry = default_registry().with_overrides(settings.source_overrides)
+    return ",".join(s.id for s in registry.active() if any(s.owns(f"https://{h}/") for h in hosts))
 
 
 def run_crawl(settings: Settings, sources: str = "all", log_level: str = "WARNING",
@@ -35,6 +48,8 @@ def run_crawl(settings: Settings, sources: str = "all", log_level: str = "WARNIN
         scrapy_settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
         scrapy_settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")
         scrapy_settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 16, priority="cmdline")
+    if settings.mirror_url and sources == "all":
+        sources = mirrored_sources(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     process = CrawlerProcess(scrapy_settings)
     crawler = process.create_crawler(NewsSpider)

@@ -142,7 +142,7 @@ def test_every_dantri_page_has_an_expected_extraction(shared_data) -> None:  # n
 def test_registry_errors_name_the_file_and_field(tmp_path) -> None:  # noqa: ANN001
     bad = tmp_path / "baomoi.toml"
     bad.write_text('id = "baomoi"\nname = "x"\nhome = "not a url"\ndomains = ["x.vn"]\n'
-                   'tier = "central"\narticle_url = "x"\n', "utf-8")
+                   'tier = "central"\narticle_url = "x"\nexample_url = "https://x.vn/x"\n', "utf-8")
     try:
         load_source(bad)
     except RegistryError as exc:
@@ -151,10 +151,45 @@ def test_registry_errors_name_the_file_and_field(tmp_path) -> None:  # noqa: ANN
         raise AssertionError("an invalid source loaded")
 
 
-def test_shipped_registry_loads() -> None:
+def test_shipped_registry_covers_the_outlets_collaborators_follow() -> None:
     registry = Registry.load()
-    assert {"vnexpress", "dantri"} <= set(registry.sources)
+    national = {"vnexpress", "tuoitre", "thanhnien", "dantri", "vietnamnet", "nhandan", "vov", "vtv",
+                "baochinhphu", "tuyengiao", "qdnd", "cand", "laodong", "nld", "tienphong", "znews",
+                "vietnamplus", "cafef", "suckhoedoisong", "giaoducthoidai"}
+    assert national <= {s.id for s in registry.sources.values() if s.tier == "central"}
+    provincial = {s.id for s in registry.sources.values() if s.tier == "provincial"}
+    assert {"baothainguyen", "tuyengiaothainguyen"} <= provincial and len(provincial) >= 5
+    assert len(registry.sources) >= 25
+    for source in registry.sources.values():
+        # Load-time validation already holds every example to its outlet's pattern; here every
+        # outlet claims its own example and no other outlet's.
+        assert registry.for_url(str(source.example_url)).id == source.id
+        assert sum(other.is_article(str(source.example_url)) for other in registry.sources.values()) == 1
+        assert source.rules.title and source.rules.body, source.id
     assert registry.for_url(VNEXPRESS_URL).id == "vnexpress"
+
+
+def test_registry_checks_the_example_against_the_pattern(tmp_path) -> None:  # noqa: ANN001
+    bad = tmp_path / "baoxyz.toml"
+    bad.write_text('id = "baoxyz"\nname = "Báo XYZ"\nhome = "https://baoxyz.vn/"\ndomains = ["baoxyz.vn"]\n'
+                   'tier = "provincial"\narticle_url = \'-post\\d+\\.html$\'\n'
+                   'example_url = "https://baoxyz.vn/tin-123.htm"\n'
+                   '[[feeds]]\nurl = "https://baoxyz.vn/rss/home.rss"\n', "utf-8")
+    with pytest.raises(RegistryError, match=r"baoxyz\.toml.*example_url.*does not match field 'article_url'"):
+        load_source(bad)
+
+
+def test_download_slots_carry_each_outlets_delay_and_concurrency() -> None:
+    from scrapy.settings import Settings as ScrapySettings
+
+    from crawlers.spiders.news import NewsSpider
+
+    settings = ScrapySettings()
+    NewsSpider.update_settings(settings)
+    slots = settings.getdict("DOWNLOAD_SLOTS")
+    assert slots["tuyengiaothainguyen.org.vn"]["delay"] == 3.0
+    assert slots["tuyengiaothainguyen.org.vn"]["concurrency"] == 1
+    assert slots["www.qdnd.vn"] == slots["qdnd.vn"]
 
 
 @pytest.mark.parametrize("allow_loopback", [False, True])

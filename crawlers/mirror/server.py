@@ -75,6 +75,14 @@ class MirrorHandler(BaseHTTPRequestHandler):
         return False
 
     def do_GET(self) -> None:  # noqa: N802 - stdlib name
+        if self.path == "/_hosts":  # which outlets' sites the mirror holds
+            data = json.dumps(sorted(p.name for p in self.site.iterdir() if p.is_dir())).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
         script = self.scripted.get(self.path.split("?", 1)[0].lstrip("/"))
         if script and self._scripted(script):
             return

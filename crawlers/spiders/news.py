@@ -18,6 +18,7 @@ from scrapy.exceptions import (
     IgnoreRequest,
 )
 from scrapy.http import Response, TextResponse
+from scrapy.settings import BaseSettings
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 from twisted.internet import defer
@@ -53,6 +54,19 @@ class NewsSpider(scrapy.Spider):
             self.registry[s] for s in sources.split(",") if s
         ]
         self.sources: list[Source] = wanted
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        """Each outlet's hosts get the registry's delay and concurrency (Scrapy's download slots)."""
+        super().update_settings(settings)
+        registry = default_registry().with_overrides(settings.get("DULUAN_SOURCE_OVERRIDES"))
+        slots = dict(settings.getdict("DOWNLOAD_SLOTS"))
+        for source in registry.sources.values():
+            for domain in source.domains:
+                for host in (domain, f"www.{domain}"):
+                    slots.setdefault(host, {"concurrency": source.concurrency, "delay": source.crawl_delay,
+                                            "randomize_delay": True})
+        settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
