@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import statistics
 import subprocess
@@ -36,15 +37,20 @@ VNEXPRESS_URL = "https://vnexpress.net/dau-bung-keo-dai-phat-hien-ung-thu-lympho
 
 def build_site(pages: list[Path], n: int, root: Path) -> Path:
     site = root / "site"
-    shutil.copytree(SITE, site)
+    # The real outlets only: the hostile cases (a 15-second timeout among them) measure nothing here.
+    for host in ("dantri.com.vn", "vnexpress.net", "e.vnexpress.net"):
+        shutil.copytree(SITE / host, site / host)
     folder = site / "dantri.com.vn" / "bench"
     folder.mkdir()
     items = []
     for i in range(n):
         page = pages[i % len(pages)]
         url = f"https://dantri.com.vn/bench/bai-{i}-{20221224000000000 + i}.htm"
-        # Each copy is its own article: without the original's canonical link it keeps its URL.
+        # Each copy is its own article: without the original's canonical link it keeps its URL,
+        # and a numbered first paragraph keeps it from being the same text under another URL.
         html = page.read_text("utf-8").replace('rel="canonical"', 'rel="x-canonical"')
+        html = re.sub(r'(<div class="(?:singular-content|e-magazine__body)[^>]*>)',
+                      rf"\1<p>Bản sao số {i} của trang đo tốc độ.</p>", html, count=1)
         (folder / url.rsplit("/", 1)[1]).write_text(html.replace('property="og:url"', 'property="x-og-url"'))
         items.append(f"<item><title>Bài {i}</title><link>{url}</link><guid>{url}</guid></item>")
     (site / "dantri.com.vn/rss/home.rss").write_text(

@@ -19,7 +19,8 @@ class ValidationPipeline:
         if not isinstance(item, ArticleItem):
             return item
         try:
-            return Article.model_validate(dict(item))
+            # The extractor normalised every text field already (crawlers.extract, crawlers.feeds).
+            return Article.model_validate(dict(item), context={"normalized": True})
         except ValidationError as exc:
             fields = ", ".join(".".join(map(str, e["loc"])) for e in exc.errors())
             return RejectItem(url=item.get("url"), source=item.get("source"), reason="invalid-record",

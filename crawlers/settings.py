@@ -18,6 +18,9 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 DOWNLOAD_DELAY = 0.5
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
+# Scrapy starts this many asyncio tasks for every response's output; an article page yields one
+# item and the pipelines are synchronous, so the default 100 only costs event-loop time.
+CONCURRENT_ITEMS = 8
 
 DOWNLOAD_TIMEOUT = _s.download_timeout
 DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
@@ -53,6 +56,7 @@ DULUAN_SOURCE_OVERRIDES = str(_s.source_overrides)
 DULUAN_MIRROR_URL = _s.mirror_url
 DULUAN_ALLOW_LOOPBACK = _s.allow_loopback
 DULUAN_RETRY_BACKOFF = _s.retry_backoff
+DULUAN_EXTRACT_WORKERS = _s.extract_workers
 DULUAN_SITEMAP_MAX_AGE_DAYS = _s.sitemap_max_age_days
 
 LOG_LEVEL = "INFO"

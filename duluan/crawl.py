@@ -42,6 +42,7 @@ def run_crawl(settings: Settings, sources: str = "all", log_level: str = "WARNIN
     scrapy_settings.set("DULUAN_PROGRESS", progress, priority="cmdline")
     scrapy_settings.set("DOWNLOAD_TIMEOUT", settings.download_timeout, priority="cmdline")
     scrapy_settings.set("DULUAN_RETRY_BACKOFF", settings.retry_backoff, priority="cmdline")
+    scrapy_settings.set("DULUAN_EXTRACT_WORKERS", settings.extract_workers, priority="cmdline")
     scrapy_settings.set("DULUAN_SITEMAP_MAX_AGE_DAYS", settings.sitemap_max_age_days, priority="cmdline")
     if settings.mirror_url:
         # The mirror is our own loopback server: no politeness delay or concurrency cap is owed to it.

@@ -128,8 +128,8 @@ class Article(BaseModel):
     @field_validator("title", "sapo", "body")
     @classmethod
     def _nfc(cls, value: str, info: ValidationInfo) -> str:
-        if info.context and info.context.get("stored"):
-            return value  # normalised when it was written; reads skip the cost
+        if info.context and (info.context.get("stored") or info.context.get("normalized")):
+            return value  # normalised when it was written, or by the extractor; skip the cost
         return normalize_text(value)
 
     @field_validator("title")

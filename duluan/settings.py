@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     download_timeout: float = Field(20, gt=0, description="Seconds before a fetch is abandoned.")
     retry_backoff: float = Field(
         2.0, ge=0, description="Seconds before the first retry of a failed fetch; doubled each time.")
+    extract_workers: int = Field(
+        default_factory=lambda: min(os.cpu_count() or 1, 4) if (os.cpu_count() or 1) > 1 else 0, ge=0,
+        description="Processes that parse article pages beside the crawl; 0 parses inline.")
     sitemap_max_age_days: int = Field(3, ge=1, description="Sitemap entries modified earlier are skipped.")
     crawl_interval_minutes: int = Field(15, ge=1, description="`duluan run`: minutes between cycles.")
     recheck_days: int = Field(2, ge=0, description="`duluan run`: re-check articles of this many days.")

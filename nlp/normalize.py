@@ -16,11 +16,21 @@ TONES = frozenset("\u0300\u0301\u0309\u0303\u0323")
 MODIFIERS = frozenset("\u0306\u0302\u031b")
 VOWELS = frozenset("aeiouy")
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u200a\u3000"), " ")
-_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'"})
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_SPACES = "\u00a0\u2007\u202f\u2009\u200a\u3000"
+_QUOTES = {"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'"}
+_CLEAN = str.maketrans(dict.fromkeys(_INVISIBLE, None) | dict.fromkeys(_SPACES, " ") | _QUOTES)
+# One scan finds whether the (slow, dict-driven) translate pass has anything to do.
+_NEEDS_CLEAN = re.compile("[" + _INVISIBLE + _SPACES + "".join(_QUOTES) + "]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _WORD = re.compile(r"[^\W\d_]+")
+_VOWEL_LETTERS = "aăâeêioôơuưy"
+_ALL_VOWELS = "".join(sorted({unicodedata.normalize("NFC", v + t) for v in _VOWEL_LETTERS
+                              for t in ("", *TONES)}))
+_ALL_VOWELS += _ALL_VOWELS.upper()
+# Only a word with two vowels side by side can carry its tone mark on the "wrong" one
+# ("hoà"/"hòa"); the others are left alone, which spares a callback per word.
+_CLUSTER_WORD = re.compile(rf"[^\W\d_]*[{_ALL_VOWELS}]{{2}}[^\W\d_]*")
 _HSPACE = re.compile(r"[ \t\r\f\v]+")
 _BLANKS = re.compile(r"\n\s*\n+")
 
@@ -73,7 +83,8 @@ def canonical_tone(word: str) -> str:
 
 
 def normalize_tones(text: str) -> str:
-    return _WORD.sub(lambda m: canonical_tone(m.group()), text)
+    """NFC text with every syllable's tone mark in its traditional place."""
+    return _CLUSTER_WORD.sub(lambda m: canonical_tone(m.group()), text)
 
 
 def normalize_text(text: str) -> str:
@@ -83,10 +94,15 @@ def normalize_text(text: str) -> str:
     """
     if not text:
         return ""
-    text = html.unescape(text)
-    text = text.translate(_INVISIBLE).translate(_SPACES).translate(_QUOTES)
-    text = _CONTROL.sub("", text)
-    text = normalize_tones(unicodedata.normalize("NFC", text))
+    if "&" in text:
+        text = html.unescape(text)
+    if _NEEDS_CLEAN.search(text):
+        text = text.translate(_CLEAN)
+    if _CONTROL.search(text):
+        text = _CONTROL.sub("", text)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    text = normalize_tones(text)
     paragraphs = (_HSPACE.sub(" ", p).strip() for p in _BLANKS.split(text.replace("\r\n", "\n")))
     return "\n\n".join(" ".join(line.strip() for line in p.split("\n") if line.strip())
                        for p in paragraphs if p)

@@ -26,14 +26,13 @@ from twisted.internet.error import ConnectionRefusedError, TCPTimedOutError, Tim
 from twisted.python.failure import Failure
 
 from crawlers.dates import parse_iso
-from crawlers.encoding import decode_html
-from crawlers.extract import Rejected, extract
 from crawlers.feeds import FeedEntry, parse_feed
 from crawlers.items import ArticleItem, GoneItem, RejectItem
 from crawlers.middlewares import AlreadySeen, BlockedAddress
 from crawlers.registry import Registry, Source, default_registry
 from crawlers.store import CrawlStore
 from crawlers.urls import canonicalize
+from crawlers.workers import Extractor
 from duluan.record import article_id, utcnow
 
 
@@ -54,6 +53,11 @@ class NewsSpider(scrapy.Spider):
             self.registry[s] for s in sources.split(",") if s
         ]
         self.sources: list[Source] = wanted
+        self.extractor: Extractor | None = None  # started with the first article page
+
+    def closed(self, reason: str) -> None:
+        if self.extractor is not None:
+            self.extractor.close()
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -221,7 +225,7 @@ class NewsSpider(scrapy.Spider):
         return [(response.urljoin(href), None) for href in response.css("a::attr(href)").getall()
                 if not href.startswith(("#", "javascript:", "mailto:"))]
 
-    def parse_recheck(self, response: Response) -> Iterator[ArticleItem | RejectItem | GoneItem]:
+    async def parse_recheck(self, response: Response) -> AsyncIterator[ArticleItem | RejectItem | GoneItem]:
         source = self.registry[response.meta["source"]]
         self.crawler.stats.inc_value("duluan/recheck/fetched")
         home = urlsplit(str(source.home))
@@ -231,25 +235,24 @@ class NewsSpider(scrapy.Spider):
         elif landed.path in ("", "/") or (landed.hostname, landed.path) == (home.hostname, home.path):
             reason = "redirect-home"
         else:
-            yield from self.parse_article(response)  # the store tells edited from unchanged
+            async for item in self.parse_article(response):  # the store tells edited from unchanged
+                yield item
             return
         yield GoneItem(article_id=response.meta["article_id"], url=response.meta["canonical_url"],
                        source=source.id, reason=reason)
 
-    def parse_article(self, response: Response) -> Iterator[ArticleItem | RejectItem]:
+    async def parse_article(self, response: Response) -> AsyncIterator[ArticleItem | RejectItem]:
         source = self.registry[response.meta["source"]]
         content_type = (response.headers.get("Content-Type") or b"").decode("latin-1") or None
-        html, encoding, overruled = decode_html(response.body, content_type)
-        if overruled:
+        if self.extractor is None:
+            self.extractor = Extractor(self.settings.getint("DULUAN_EXTRACT_WORKERS"))
+        result = await self.extractor(response.body, content_type, response.url, source)
+        if result.charset_corrected:
             self.crawler.stats.inc_value("duluan/pages/charset_corrected")
-            self.logger.info("%s declared %s but is %s", response.url, content_type, encoding)
-        try:
-            extraction = extract(html, response.url, source)
-        except Rejected as exc:
-            yield RejectItem(url=response.url, source=source.id, reason=exc.reason, detail=exc.detail)
-            return
-        except (AttributeError, ValueError) as exc:  # undecodable or non-text response
-            yield RejectItem(url=response.url, source=source.id, reason="parse-failure", detail=str(exc))
+            self.logger.info("%s declared %s but is %s", response.url, content_type, result.encoding)
+        extraction = result.extraction
+        if extraction is None:
+            yield RejectItem(url=response.url, source=source.id, reason=result.reason, detail=result.detail)
             return
         entry = response.meta.get("entry")
         canonical = canonicalize(extraction.canonical_url or response.meta["canonical_url"])

@@ -1,0 +1,60 @@
+"""Article extraction off the crawl's event loop, in worker processes.
+
+Parsing a page costs milliseconds of CPU; done inline it stalls Scrapy's reactor, so downloads
+wait while a page is parsed. A process pool parses pages on the other cores meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from crawlers.encoding import decode_html
+from crawlers.extract import Extraction, Rejected, extract
+from crawlers.registry import Source
+
+
+@dataclass
+class PageResult:
+    """What became of one page: an extraction, or the reason it was refused."""
+
+    extraction: Extraction | None = None
+    reason: str | None = None
+    detail: str = ""
+    encoding: str | None = None
+    charset_corrected: bool = False
+
+
+def extract_page(body: bytes, content_type: str | None, url: str, source: Source) -> PageResult:
+    """Decode and extract one page. Never raises: a failure is a result (and pickles as one)."""
+    html, encoding, corrected = decode_html(body, content_type)
+    try:
+        return PageResult(extract(html, url, source), encoding=encoding, charset_corrected=corrected)
+    except Rejected as exc:
+        return PageResult(reason=exc.reason, detail=exc.detail, encoding=encoding,
+                          charset_corrected=corrected)
+    except (AttributeError, ValueError) as exc:  # undecodable or non-text response
+        return PageResult(reason="parse-failure", detail=str(exc)[:300], encoding=encoding)
+
+
+class Extractor:
+    """`await extractor(body, content_type, url, source)`: in `workers` processes, or inline
+    when workers is 0 (a single core gains nothing from a pool)."""
+
+    def __init__(self, workers: int) -> None:
+        self.pool = None
+        if workers > 0:
+            # fork: the workers start at once with everything imported; they only run extract_page.
+            self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+
+    async def __call__(self, body: bytes, content_type: str | None, url: str, source: Source) -> PageResult:
+        if self.pool is None:
+            return extract_page(body, content_type, url, source)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.pool, extract_page, body, content_type, url, source)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
