@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from classifiers.model import Prediction, TextClassifier
+from classifiers.features import TokenBatch
+from classifiers.model import MODEL_SUFFIX, Prediction, TextClassifier
 
 
 @dataclass
@@ -24,12 +25,13 @@ class ArticleClassifier:
     @classmethod
     def load(cls, models_dir: Path) -> ArticleClassifier:
         def one(task: str) -> TextClassifier | None:
-            path = models_dir / f"{task}.joblib"
+            path = models_dir / f"{task}{MODEL_SUFFIX}"
             return TextClassifier.load(path, task) if path.exists() else None
 
         return cls(one("topic"), one("tone"))
 
     def classify(self, segmented: list[str]) -> list[Labels]:
-        topics = self.topic.predictions(segmented) if self.topic else [None] * len(segmented)
-        tones = self.tone.predictions(segmented) if self.tone else [None] * len(segmented)
+        batch = TokenBatch(segmented)  # both models tokenise the same way: once is enough
+        topics = self.topic.predictions(batch) if self.topic else [None] * len(segmented)
+        tones = self.tone.predictions(batch) if self.tone else [None] * len(segmented)
         return [Labels(t, n) for t, n in zip(topics, tones, strict=True)]

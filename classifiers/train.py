@@ -8,7 +8,7 @@ from typing import Any
 from sklearn.metrics import accuracy_score, classification_report, f1_score
 
 from classifiers.corpora import corpus_file, vntc_split
-from classifiers.model import TextClassifier, file_hash
+from classifiers.model import MODEL_SUFFIX, TextClassifier, file_hash
 from duluan.settings import Settings
 
 
@@ -37,7 +37,7 @@ def train_topic(settings: Settings, corpus: str = "vntc10", output: Path | None 
         f"{corpus}/{split}": file_hash(corpus_file(settings.shared_data, corpus, split))
         for split in ("train", "test")
     }
-    return keep_or_replace(model, metrics, output or settings.models_dir / "topic.joblib", hashes,
+    return keep_or_replace(model, metrics, output or settings.models_dir / f"topic{MODEL_SUFFIX}", hashes,
                            (test.texts, test.labels), len(extra_labels))
 
 
@@ -111,5 +111,5 @@ def train_tone(settings: Settings, output: Path | None = None, seed: int = 13,
                        "double_annotated": len(read_labels(DATA / "labels_pass2.jsonl"))},
     }
     hashes = {"tone/labels.jsonl": file_hash(DATA / "labels.jsonl")}
-    return keep_or_replace(model, metrics, output or settings.models_dir / "tone.joblib", hashes, test,
-                           len(extra_labels))
+    path = output or settings.models_dir / f"tone{MODEL_SUFFIX}"
+    return keep_or_replace(model, metrics, path, hashes, test, len(extra_labels))

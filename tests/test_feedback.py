@@ -14,7 +14,7 @@ FLIP = {"negative": "positive", "positive": "negative", "neutral": "negative"}
 
 def test_retraining_keeps_the_better_model(shared_data: Path, tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, shared_data=shared_data)
-    model = tmp_path / "tone.joblib"
+    model = tmp_path / "tone.pkl.gz"
     first = train_tone(settings, output=model)
     assert first["replaced"] and model.exists()
     before = model.read_bytes()

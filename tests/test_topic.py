@@ -27,7 +27,7 @@ def test_topic_model_scores_on_held_out_split(mini, tmp_path: Path) -> None:  # 
     assert metrics["accuracy"] >= 0.85, metrics
     assert set(model.classes_) <= set(TOPICS)
 
-    path = tmp_path / "topic.joblib"
+    path = tmp_path / "topic.pkl.gz"
     model.save(path, {"vntc10-mini": "test"}, {"test": metrics})
     again = TextClassifier.load(path, "topic")
     assert list(again.predict(test.texts[:20])) == list(model.predict(test.texts[:20]))
@@ -42,3 +42,26 @@ def test_predictions_carry_probabilities(mini) -> None:  # noqa: ANN001
         assert prediction.label in prediction.scores
         assert abs(sum(prediction.scores.values()) - 1) < 0.01
         assert prediction.score == max(prediction.scores.values())
+
+
+def test_fast_features_equal_scikit_learns(mini) -> None:  # noqa: ANN001
+    """Prediction builds TF-IDF with numpy instead of the fitted vectorizers' transform; the matrix
+    must be theirs, value for value, including for texts with words no model knows, empty ones,
+    and a batch read by two models whose vocabularies differ."""
+    import numpy as np
+
+    from classifiers.features import TokenBatch, union_transform
+
+    train, test = mini
+    first = TextClassifier(task="topic").fit(train.texts[::2], train.labels[::2])
+    second = TextClassifier(task="topic").fit(train.texts[1::2], train.labels[1::2])
+    texts = [*test.texts[:200], "", "xyzzy_qwerty plugh", "Hà_Nội   HÀ_NỘI hà nội"]
+    batch = TokenBatch(texts)
+    for model in (first, second, first):
+        union = model.pipeline.named_steps["features"]
+        expected = union.transform(texts)
+        got = union_transform(union, batch, model._fast)
+        assert got.shape == expected.shape
+        assert abs(got - expected).max() == 0
+    # Equal up to float summation order (a row's terms come in another order).
+    assert np.allclose(first.predict_proba(batch), first.pipeline.predict_proba(texts), rtol=1e-6, atol=1e-9)
