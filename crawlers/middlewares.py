@@ -1,5 +1,5 @@
-"""Downloader middlewares: the offline mirror, the persistent seen-URL filter, the guard that
-keeps crawls off private networks, and retries with backoff."""
+"""Downloader middlewares: the persistent seen-URL filter, the guard that keeps crawls off
+private networks, and retries with backoff."""
 
 from __future__ import annotations
 
@@ -11,52 +11,11 @@ from urllib.parse import urlsplit
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
 from crawlers.store import CrawlStore
-
-
-class MirrorMiddleware:
-    """Fetch https://host/path from {DULUAN_MIRROR_URL}/host/path instead.
-
-    Sits next to the downloader, so robots.txt, redirects, retries and the spider
-    all see the outlet's real URLs; only the bytes come from the mirror.
-    """
-
-    def __init__(self, mirror: str) -> None:
-        self.mirror = mirror.rstrip("/")
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> MirrorMiddleware:
-        mirror = crawler.settings.get("DULUAN_MIRROR_URL")
-        if not mirror:
-            raise NotConfigured
-        return cls(mirror)
-
-    def process_request(self, request: Request) -> Request | None:
-        # Only the URL decides: a redirect carries the meta of the request it came from.
-        if request.url.startswith(self.mirror):
-            return None
-        parts = urlsplit(request.url)
-        path = parts.path + (f"?{parts.query}" if parts.query else "")
-        mirrored = f"{self.mirror}/{parts.hostname}{path}"
-        return request.replace(url=mirrored, meta={**request.meta, "mirror_original_url": request.url})
-
-    def process_response(self, request: Request, response: Response) -> Response:
-        original = request.meta.get("mirror_original_url")
-        if original is None:
-            return response
-        # Hand the response back under the real URL, and Scrapy's next hop too.
-        location = response.headers.get("Location")
-        if location:
-            loc = location.decode("latin-1")
-            if loc.startswith(self.mirror + "/"):
-                host_path = loc[len(self.mirror) + 1:]
-                scheme = urlsplit(original).scheme
-                response.headers["Location"] = f"{scheme}://{host_path}"
-        return response.replace(url=original, request=request.replace(url=original))
 
 
 class AlreadySeen(IgnoreRequest):
@@ -96,6 +55,8 @@ class PublicAddressesOnlyMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.stats = crawler.stats
         self.allow_loopback = crawler.settings.getbool("DULUAN_ALLOW_LOOPBACK")
+        # With a mirror, every request is really fetched from the mirror's address.
+        self.mirror_host = urlsplit(crawler.settings.get("DULUAN_MIRROR_URL") or "").hostname
         self.cache: dict[str, str | None] = {}
 
     @classmethod
@@ -125,7 +86,7 @@ class PublicAddressesOnlyMiddleware:
         return reason
 
     def process_request(self, request: Request) -> None:
-        host = urlsplit(request.url).hostname
+        host = self.mirror_host or urlsplit(request.url).hostname
         reason = self.refusal(host) if host else "no host in the URL"
         if reason:
             self.stats.inc_value("duluan/blocked/non_public_address")

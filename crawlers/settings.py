@@ -29,14 +29,14 @@ RETRY_ENABLED = True
 RETRY_TIMES = 2
 REDIRECT_MAX_TIMES = 5
 COMPRESSION_ENABLED = True
+# A news crawler needs no session: cookies would only personalise what outlets serve it.
+COOKIES_ENABLED = False
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawlers.middlewares.BackoffRetryMiddleware": 550,
     "crawlers.middlewares.SeenUrlsMiddleware": 120,
-    # Closest to the downloader: everything above sees the outlets' real URLs.
-    "crawlers.middlewares.MirrorMiddleware": 950,
-    # After the mirror: it checks the address actually fetched.
+    # Closest to the downloader: it checks every request, redirects included.
     "crawlers.middlewares.PublicAddressesOnlyMiddleware": 960,
 }
 EXTENSIONS = {

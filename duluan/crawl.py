@@ -45,10 +45,13 @@ def run_crawl(settings: Settings, sources: str = "all", log_level: str = "WARNIN
     scrapy_settings.set("DULUAN_EXTRACT_WORKERS", settings.extract_workers, priority="cmdline")
     scrapy_settings.set("DULUAN_SITEMAP_MAX_AGE_DAYS", settings.sitemap_max_age_days, priority="cmdline")
     if settings.mirror_url:
+        handler = "crawlers.mirror.handler.MirrorDownloadHandler"
+        scrapy_settings.set("DOWNLOAD_HANDLERS", {"http": handler, "https": handler}, priority="cmdline")
         # The mirror is our own loopback server: no politeness delay or concurrency cap is owed to it.
         scrapy_settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
         scrapy_settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")
         scrapy_settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 16, priority="cmdline")
+        scrapy_settings.set("DOWNLOAD_SLOTS", {}, priority="cmdline")  # nor the outlets' own delays
     if settings.mirror_url and sources == "all":
         sources = mirrored_sources(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,7 @@
 """The offline mirror: outlets' pages and feeds served over real HTTP on loopback.
 
 A request for /<host>/<path> is answered with site/<host>/<path>. Tests and the demo
-point DULUAN_MIRROR_URL here, and the crawler's MirrorMiddleware does the rest.
+point DULUAN_MIRROR_URL here, and the crawler's MirrorDownloadHandler does the rest.
 
 site/_responses.json scripts the hostile answers, keyed by "<host>/<path>":
 {"status": 410}, {"delay": 30}, {"redirect": "<host>/<path>"}, {"content_type": "..."},
@@ -32,6 +32,7 @@ class MirrorHandler(BaseHTTPRequestHandler):
     delay: float = 0.0  # seconds before answering an article page (tests of interrupted crawls)
     scripted: dict[str, dict] = {}
     server_version = "DuLuanMirror/1"
+    protocol_version = "HTTP/1.1"  # keep-alive, as real news sites serve
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
         pass  # quiet: the crawler logs what matters

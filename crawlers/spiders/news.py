@@ -284,7 +284,7 @@ class NewsSpider(scrapy.Spider):
             return
         if failure.check(BlockedAddress):
             reason = "blocked-address"
-            original = failure.request.meta.get("mirror_original_url", failure.request.url)
+            original = failure.request.url
             yield RejectItem(url=original, source=failure.request.meta.get("source"), reason=reason,
                              detail=str(failure.value)[:300])
             return
@@ -307,6 +307,6 @@ class NewsSpider(scrapy.Spider):
             reason = "connection-refused"
         else:
             reason = type(failure.value).__name__
-        original = request.meta.get("mirror_original_url", request.url)
+        original = request.url
         yield RejectItem(url=original, source=request.meta.get("source"), reason=reason,
                          detail=str(failure.value)[:300])
