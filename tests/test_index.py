@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -152,6 +153,33 @@ def test_significant_terms_find_what_is_new(store, processed) -> None:  # noqa: 
     assert "lãi suất" not in terms
     top = result.significant[0]
     assert (top.count, top.background) == (6, 0)
+
+
+def test_embedded_daily_counts_agree_with_the_articles(processed, tmp_path) -> None:  # noqa: ANN001
+    """Whole-day significant terms read the per-day counts; with any other filter they read the
+    articles. After re-indexing, moved dates, changed keywords and deletions both still agree,
+    including at the edge of a Vietnam day (23:30 UTC is the next morning there)."""
+    from index.sqlite_store import EmbeddedStore
+
+    store = EmbeddedStore(tmp_path / "a.sqlite")
+    base = processed[0]
+    week = datetime(2026, 4, 20, tzinfo=UTC) - timedelta(hours=7)  # Monday 00:00 in Vietnam
+    docs = _copies(base, 30, week - timedelta(weeks=3), timedelta(hours=23),
+                   keywords=["giá vàng", "lãi suất"], prefix="b")
+    docs += _copies(base, 8, week - timedelta(minutes=30), timedelta(hours=13),
+                    keywords=["bão số 3", "giá vàng"], prefix="n")
+    store.upsert(docs)
+    store.upsert(docs[:5])  # re-indexed unchanged
+    store.upsert([d.model_copy(update={"keywords": ["bão số 3", "lũ quét"]}) for d in docs[30:33]])
+    store.upsert([docs[34].model_copy(update={"published_at": week - timedelta(weeks=2)})])
+    store.db.execute("DELETE FROM articles WHERE id = ?", (docs[35].id,))
+    monday = week.date() + timedelta(days=1)  # the Vietnam date
+    whole_week = Query(date_from=monday, date_to=monday + timedelta(days=6), size=0, significant=True)
+    fast = store.search(whole_week).significant
+    slow = store.search(replace(whole_week, tiers=["central", "provincial"])).significant
+    assert fast and fast == slow
+    assert store.db.execute("SELECT COUNT(*) FROM value_days WHERE n <= 0").fetchone()[0] == 0
+    store.close()
 
 
 def test_field_prefixes(store, processed) -> None:  # noqa: ANN001
