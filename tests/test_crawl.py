@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -319,3 +320,43 @@ def test_recheck_finds_edits_and_takedowns_and_keeps_review_work(tmp_path) -> No
     assert gone.status == "gone"
     assert store.count() == MIRROR_ARTICLES
     store.close()
+
+
+def test_sitemap_index_and_gzipped_sitemaps(tmp_path) -> None:  # noqa: ANN001
+    """A (gzipped) sitemap index yields its child sitemaps as conditional requests; a child
+    yields its fresh article links; what is not XML is a counted reject, not a crash."""
+    import gzip
+
+    from scrapy import Request
+    from scrapy.http import Response
+    from scrapy.utils.test import get_crawler
+
+    from crawlers.items import RejectItem
+    from crawlers.spiders.news import NewsSpider
+
+    crawler = get_crawler(NewsSpider, {"DULUAN_CRAWL_DB": str(tmp_path / "crawl.sqlite")})
+    spider = NewsSpider.from_crawler(crawler, sources="tuoitre")
+    ns = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+
+    def read(url: str, xml: str) -> list:
+        meta = {"source": "tuoitre", "section": None, "discovery": "sitemap"}
+        response = Response(url, body=gzip.compress(xml.encode()), request=Request(url, meta=meta))
+        return list(spider.parse_discovery(response))
+
+    children = read("https://tuoitre.vn/sitemaps/index.xml.gz",
+                    f'<sitemapindex {ns}><sitemap><loc>https://tuoitre.vn/sitemaps/news-1.xml</loc></sitemap>'
+                    f'<sitemap><loc>https://evil.example/sitemap.xml</loc></sitemap></sitemapindex>')
+    assert [r.url for r in children] == ["https://tuoitre.vn/sitemaps/news-1.xml"]  # not another site's
+    assert children[0].meta["discovery"] == "sitemap"
+    today = datetime.now(UTC).isoformat()
+    articles = read("https://tuoitre.vn/sitemaps/news-1.xml",
+                    f"<urlset {ns}><url><loc>https://tuoitre.vn/moi-20261125080000123.htm</loc>"
+                    f"<lastmod>{today}</lastmod></url><url><loc>https://tuoitre.vn/cu-20190101080000123.htm</loc>"
+                    "<lastmod>2019-01-01T08:00:00+07:00</lastmod></url></urlset>")
+    assert [r.url for r in articles] == ["https://tuoitre.vn/moi-20261125080000123.htm"]
+    # A truncated sitemap yields what it still holds, like a truncated feed; garbage is a reject.
+    cut = read("https://tuoitre.vn/sitemaps/news-2.xml",
+               f"<urlset {ns}><url><loc>https://tuoitre.vn/cat-20261125090000123.htm</loc></url><url><lo")
+    assert [r.url for r in cut] == ["https://tuoitre.vn/cat-20261125090000123.htm"]
+    broken = read("https://tuoitre.vn/sitemaps/news-3.xml", "garbage <<< not xml")
+    assert [(type(r), r["reason"]) for r in broken] == [(RejectItem, "bad-sitemap")]
