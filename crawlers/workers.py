@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from crawlers.encoding import decode_html
@@ -44,16 +45,25 @@ class Extractor:
     when workers is 0 (a single core gains nothing from a pool)."""
 
     def __init__(self, workers: int) -> None:
-        self.pool = None
-        if workers > 0:
-            # fork: the workers start at once with everything imported; they only run extract_page.
-            self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        self.workers = workers
+        self.pool = self._start() if workers > 0 else None
+
+    def _start(self) -> ProcessPoolExecutor:
+        # fork: the workers start at once with everything imported; they only run extract_page.
+        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"))
 
     async def __call__(self, body: bytes, content_type: str | None, url: str, source: Source) -> PageResult:
         if self.pool is None:
             return extract_page(body, content_type, url, source)
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.pool, extract_page, body, content_type, url, source)
+        try:
+            return await loop.run_in_executor(self.pool, extract_page, body, content_type, url, source)
+        except BrokenProcessPool:
+            # A page that kills the parser (a native crash in lxml, memory) is refused and counted;
+            # a fresh pool serves the pages after it.
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = self._start()
+            return PageResult(reason="parse-failure", detail="the page crashed the parsing worker")
 
     def close(self) -> None:
         if self.pool is not None:

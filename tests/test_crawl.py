@@ -360,3 +360,36 @@ def test_sitemap_index_and_gzipped_sitemaps(tmp_path) -> None:  # noqa: ANN001
     assert [r.url for r in cut] == ["https://tuoitre.vn/cat-20261125090000123.htm"]
     broken = read("https://tuoitre.vn/sitemaps/news-3.xml", "garbage <<< not xml")
     assert [(type(r), r["reason"]) for r in broken] == [(RejectItem, "bad-sitemap")]
+
+
+def test_a_page_that_kills_its_parsing_worker_is_a_counted_reject() -> None:
+    """Pages are parsed in worker processes; one that crashes its worker is refused with a
+    reason and the next pages are parsed by a fresh pool."""
+    import asyncio
+    import os
+    import signal
+
+    from crawlers import workers
+    from crawlers.registry import default_registry
+
+    source = default_registry()["tuoitre"]
+    page = (Path(__file__).parents[1] / "crawlers/mirror/site/tuoitre.vn"
+            / "gia-lua-gao-tang-nong-dan-mien-tay-phan-khoi-20261120101800456.htm").read_bytes()
+    url = "https://tuoitre.vn/gia-lua-gao-tang-nong-dan-mien-tay-phan-khoi-20261120101800456.htm"
+
+    async def run() -> list[workers.PageResult]:
+        extractor = workers.Extractor(1)
+        try:
+            first = await extractor(page, "text/html; charset=utf-8", url, source)
+            for pid in list(extractor.pool._processes):  # the worker dies mid-crawl
+                os.kill(pid, signal.SIGKILL)
+            crashed = await extractor(page, "text/html; charset=utf-8", url, source)
+            after = await extractor(page, "text/html; charset=utf-8", url, source)
+            return [first, crashed, after]
+        finally:
+            extractor.close()
+
+    first, crashed, after = asyncio.run(run())
+    assert first.extraction and first.extraction.title == "Giá lúa gạo tăng, nông dân miền Tây phấn khởi"
+    assert (crashed.extraction, crashed.reason) == (None, "parse-failure")
+    assert after.extraction and after.extraction.title == first.extraction.title
