@@ -6,11 +6,9 @@ import codecs
 
 from w3lib.encoding import html_body_declared_encoding, html_to_unicode, http_content_type_encoding
 
+
 # Single-byte Western charsets that servers send by default (Apache's old ISO-8859-1) for pages
 # that are really UTF-8. Vietnamese can only be written in them as mojibake.
-_WESTERN = {"latin-1", "iso8859-1", "iso-8859-1", "cp1252", "windows-1252", "ascii", "us-ascii"}
-
-
 def _norm(name: str | None) -> str | None:
     if not name:
         return None
@@ -20,6 +18,9 @@ def _norm(name: str | None) -> str | None:
         return None
 
 
+_WESTERN = {_norm(n) for n in ("latin-1", "cp1252", "ascii")}
+
+
 def decode_html(body: bytes, content_type: str | None) -> tuple[str, str, bool]:
     """(text, encoding used, whether the declaration was overruled).
 
@@ -27,7 +28,7 @@ def decode_html(body: bytes, content_type: str | None) -> tuple[str, str, bool]:
     characters is UTF-8: by chance that almost never happens to real Latin-1 text."""
     declared = _norm(http_content_type_encoding(content_type or "")) or _norm(
         html_body_declared_encoding(body[:4096]))
-    if declared in {_norm(n) for n in _WESTERN} and not body.isascii():
+    if declared in _WESTERN and not body.isascii():
         try:
             return body.decode("utf-8"), "utf-8", True
         except UnicodeDecodeError:
