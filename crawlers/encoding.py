@@ -6,9 +6,6 @@ import codecs
 
 from w3lib.encoding import html_body_declared_encoding, html_to_unicode, http_content_type_encoding
 
-
-# Single-byte Western charsets that servers send by default (Apache's old ISO-8859-1) for pages
-# that are really UTF-8. Vietnamese can only be written in them as mojibake.
 def _norm(name: str | None) -> str | None:
     if not name:
         return None
@@ -18,6 +15,8 @@ def _norm(name: str | None) -> str | None:
         return None
 
 
+# Single-byte Western charsets that servers send by default (Apache's old ISO-8859-1) for pages
+# that are really UTF-8. Vietnamese can only be written in them as mojibake.
 _WESTERN = {_norm(n) for n in ("latin-1", "cp1252", "ascii")}
 
 
