@@ -6,6 +6,7 @@ import codecs
 
 from w3lib.encoding import html_body_declared_encoding, html_to_unicode, http_content_type_encoding
 
+
 def _norm(name: str | None) -> str | None:
     if not name:
         return None
