@@ -65,7 +65,12 @@ class RegistryAutoThrottle(AutoThrottle):
     """AutoThrottle that adapts each outlet's delay to its latency but never below the crawl
     delay the registry sets for it (stock AutoThrottle's floor is the global DOWNLOAD_DELAY)."""
 
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        # Read once: getdict copies the setting, and this runs for every response.
+        self.floors = {host: float(slot.get("delay", 0.0))
+                       for host, slot in crawler.settings.getdict("DOWNLOAD_SLOTS").items()}
+
     def _adjust_delay(self, slot: Slot, latency: float, response: Response) -> None:
         super()._adjust_delay(slot, latency, response)
-        floor = self.crawler.settings.getdict("DOWNLOAD_SLOTS").get(urlsplit(response.url).hostname or "", {})
-        slot.delay = max(slot.delay, float(floor.get("delay", 0.0)))
+        slot.delay = max(slot.delay, self.floors.get(urlsplit(response.url).hostname or "", 0.0))

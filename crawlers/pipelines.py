@@ -55,12 +55,7 @@ class StorePipeline:
             self.store.reject(item["url"], item.get("source"), item["reason"], item.get("detail", ""))
             stats.inc_value(f"duluan/rejected/{item['reason']}")
         elif isinstance(item, Article):
-            outcome = self.store.save(item)
-            if outcome == "duplicate":
-                twin = self.store.twin(item)
-                self.store.reject(item.url, item.source, "duplicate-content",
-                                  f"same text as {twin[1] if twin else 'a stored article'}")
-                stats.inc_value("duluan/rejected/duplicate-content")
-            else:
-                stats.inc_value(f"duluan/articles/{outcome}")
+            outcome = self.store.save(item)  # a duplicate is recorded as a reject by the store
+            stats.inc_value("duluan/rejected/duplicate-content" if outcome == "duplicate"
+                            else f"duluan/articles/{outcome}")
         return item

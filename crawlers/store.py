@@ -81,7 +81,8 @@ class CrawlStore:
 
     def save(self, article: Article) -> str:
         """Store a crawled article. Returns "new", "updated", "unchanged" or "duplicate" (the
-        outlet's same article under another URL: that URL is remembered, nothing stored)."""
+        outlet's same article under another URL: that URL is remembered and recorded as a
+        `duplicate-content` reject naming the stored one, nothing stored)."""
         now = _now()
         row = self.db.execute(
             "SELECT content_hash FROM raw_articles WHERE id = ?", (article.id,)
@@ -90,6 +91,7 @@ class CrawlStore:
             for url in {article.canonical_url, article.url}:
                 self.db.execute("INSERT OR IGNORE INTO seen VALUES (?, ?, ?, ?, ?)",
                                 (url, twin[0], article.content_hash, now, now))
+            self.reject(article.url, article.source, "duplicate-content", f"same text as {twin[1]}")
             return "duplicate"
         if row and row[0] == article.content_hash:
             self.db.execute("UPDATE seen SET last_seen = ? WHERE article_id = ?", (now, article.id))

@@ -54,10 +54,20 @@ class NewsSpider(scrapy.Spider):
         ]
         self.sources: list[Source] = wanted
         self.extractor: Extractor | None = None  # started with the first article page
+        self._store: CrawlStore | None = None
+
+    @property
+    def store(self) -> CrawlStore:
+        """The spider's one connection to the crawl store (frontier, validators, loop rejects)."""
+        if self._store is None:
+            self._store = CrawlStore(self.settings["DULUAN_CRAWL_DB"])
+        return self._store
 
     def closed(self, reason: str) -> None:
         if self.extractor is not None:
             self.extractor.close()
+        if self._store is not None:
+            self._store.close()
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -88,23 +98,21 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("duluan/skipped/duplicate_link")
             return
         original = request.meta.get("canonical_url") or request.meta.get("redirect_urls", [request.url])[0]
-        store = CrawlStore(self.settings["DULUAN_CRAWL_DB"])
-        store.reject(original, request.meta.get("source"), "redirect-loop",
-                     f"redirected back to {request.url} after {request.meta['redirect_times']} hops")
-        store.close()
+        self.store.reject(original, request.meta.get("source"), "redirect-loop",
+                          f"redirected back to {request.url} after {request.meta['redirect_times']} hops")
         self.crawler.stats.inc_value("duluan/rejected/redirect-loop")
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        store = CrawlStore(self.settings["DULUAN_CRAWL_DB"])
+        ids = {s.id for s in self.sources}
         for source in self.sources:
             discovery = [(str(f.url), "feed", f.section) for f in source.feeds]
             discovery += [(str(u), "sitemap", None) for u in source.sitemaps]
             discovery += [(str(u), "listing", None) for u in source.listings]
             for url, kind, section in discovery:
-                yield self._discovery_request(store, url, kind, source.id, section)
+                yield self._discovery_request(url, kind, source.id, section)
         if self.recheck_days:
             # Stored articles of the last days, fetched again: edited text, or taken down.
-            for article_id, url, source_id in store.recent(self.recheck_days, {s.id for s in self.sources}):
+            for article_id, url, source_id in self.store.recent(self.recheck_days, ids):
                 self.crawler.stats.inc_value("duluan/recheck/queued")
                 yield scrapy.Request(
                     url, callback=self.parse_recheck, errback=self.failed, dont_filter=True,
@@ -112,15 +120,13 @@ class NewsSpider(scrapy.Spider):
                           "recheck": True, "handle_httpstatus_list": [404, 410]},
                 )
         # Links an earlier, interrupted run found but did not finish.
-        for url, source_id, section in store.frontier({s.id for s in self.sources}):
+        for url, source_id, section in self.store.frontier(ids):
             self.crawler.stats.inc_value("duluan/frontier/resumed")
             yield self._article_request(url, source_id, section, None)
-        store.close()
 
-    def _discovery_request(self, store: CrawlStore, url: str, kind: str, source_id: str,
-                           section: str | None) -> scrapy.Request:
+    def _discovery_request(self, url: str, kind: str, source_id: str, section: str | None) -> scrapy.Request:
         """A feed, sitemap or listing page, fetched with the validators of the last visit."""
-        etag, modified = store.validators(url)
+        etag, modified = self.store.validators(url)
         headers = {k: v for k, v in (("If-None-Match", etag), ("If-Modified-Since", modified)) if v}
         return scrapy.Request(
             url, callback=self.parse_discovery, errback=self.failed, headers=headers, dont_filter=True,
@@ -161,14 +167,12 @@ class NewsSpider(scrapy.Spider):
         section = response.meta.get("section")
         # The links are written down before the validators, and both before anything is
         # fetched: however a run ends, the next one resumes from here.
-        store = CrawlStore(self.settings["DULUAN_CRAWL_DB"])
-        store.add_to_frontier([(url, source.id, section) for url in found])
-        store.set_validators(
+        self.store.add_to_frontier([(url, source.id, section) for url in found])
+        self.store.set_validators(
             response.url,
             (response.headers.get("ETag") or b"").decode("latin-1") or None,
             (response.headers.get("Last-Modified") or b"").decode("latin-1") or None,
         )
-        store.close()
         stats.inc_value("duluan/links/found", len(found))
         for url, entry in found.items():
             yield self._article_request(url, source.id, section, entry)
@@ -210,11 +214,9 @@ class NewsSpider(scrapy.Spider):
                 continue
             fresh.append(e["loc"])
         if sitemap.type == "sitemapindex":
-            store = CrawlStore(self.settings["DULUAN_CRAWL_DB"])
             for url in fresh:
                 if source.owns(url):
-                    yield self._discovery_request(store, url, "sitemap", source.id, None)
-            store.close()
+                    yield self._discovery_request(url, "sitemap", source.id, None)
             return []
         return [(url, None) for url in fresh]
 
