@@ -16,10 +16,15 @@ def words(segmented: str) -> list[str]:
     return segmented.lower().split()
 
 
+def syllables(segmented: str) -> list[str]:
+    """Lower-cased syllables ("kinh", "tế")."""
+    return segmented.lower().replace("_", " ").split()
+
+
 def syllable_bigrams(segmented: str) -> list[str]:
     """Syllable 1- and 2-grams, which survive segmentation errors and unseen compounds."""
-    syllables = segmented.lower().replace("_", " ").split()
-    return syllables + [f"{a} {b}" for a, b in zip(syllables, syllables[1:], strict=False)]
+    units = syllables(segmented)
+    return units + [f"{a} {b}" for a, b in zip(units, units[1:], strict=False)]
 
 
 def text_features(min_df: int = 3, max_features: int | None = 100_000) -> FeatureUnion:
@@ -80,10 +85,9 @@ class TokenBatch:
         self._cells: dict[str, tuple[int, tuple[np.ndarray, ...]]] = {}
 
     def _tokens(self, kind: str) -> tuple[list[str], np.ndarray]:
-        if kind == "words":  # as words() splits
-            lists = [doc.lower().split() for doc in self.segmented]
-        else:  # the syllables syllable_bigrams() starts from
-            lists = [doc.lower().replace("_", " ").split() for doc in self.segmented]
+        # The words words() gives, or the syllables syllable_bigrams() pairs.
+        split = words if kind == "words" else syllables
+        lists = [split(doc) for doc in self.segmented]
         lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
         return list(chain.from_iterable(lists)), lengths
 

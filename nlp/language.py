@@ -11,11 +11,14 @@ _VI_LETTER = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯàáảãạằắẳẵ�
 MIN_WORDS = 8  # below this a text is near-empty: a link label, a caption, an error page
 
 
+def _marked(words: list[str]) -> float:
+    return sum(1 for w in words if _VI_LETTER.search(w)) / len(words) if words else 0.0
+
+
 def marked_share(text: str) -> float:
     """Share of words carrying a Vietnamese letter or tone mark (about half in Vietnamese prose,
     a third in a list of foreign names, nearly none in English)."""
-    words = _WORD.findall(text)
-    return sum(1 for w in words if _VI_LETTER.search(w)) / len(words) if words else 0.0
+    return _marked(_WORD.findall(text))
 
 
 def language_of(text: str) -> str:
@@ -23,7 +26,7 @@ def language_of(text: str) -> str:
     words = _WORD.findall(text)
     if len(words) < MIN_WORDS:
         return "short"
-    with_marks = sum(1 for w in words if _VI_LETTER.search(w)) / len(words)
+    with_marks = _marked(words)
     # Vietnamese prose has diacritics on about half its syllables, and nearly all its
     # words are well-formed syllables; English or Chinese text has neither.
     if with_marks >= 0.2 and syllable_share(" ".join(words[:400])) >= 0.75:
