@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from classifiers.taxonomy import VNTC_TO_TOPIC
+from classifiers.taxonomy import BAOMOI_TO_TOPIC, VNTC_TO_TOPIC
 from nlp.corpus import cached_segmentation, read_jsonl
 from nlp.normalize import normalize_text
 
@@ -46,3 +47,34 @@ def vntc_split(shared: Path, corpus: str, split: str, cache_dir: Path) -> Split:
         labels=[VNTC_TO_TOPIC[r["label"]] for r in rows],
         ids=[r["id"] for r in rows],
     )
+
+
+BAOMOI = "baomoi-2018"
+
+
+def baomoi_splits(shared: Path, cache_dir: Path, held_out: int = 10) -> tuple[Split, Split]:
+    """Báo Mới title + sapo snippets mapped onto the taxonomy: (train, held-out test).
+
+    A snippet filed under several categories is kept once; one whose categories map to
+    different topics, or that the data marks as a conflicting duplicate, is left out. The
+    held-out share (1 in `held_out`) is chosen by a hash of the text, so it stays fixed as the
+    data grows and no text sits on both sides.
+    """
+    topics: dict[str, set[str | None]] = {}
+    first_id: dict[str, str] = {}
+    for row in read_jsonl(corpus_file(shared, BAOMOI, "snippets")):
+        text = normalize_text(row["text"])
+        topic = None if row.get("dup_label_conflict") else BAOMOI_TO_TOPIC.get(row["label"])
+        topics.setdefault(text, set()).add(topic)
+        first_id.setdefault(text, str(row["id"]))
+    kept = [(text, next(iter(t))) for text, t in topics.items() if len(t) == 1 and None not in t]
+    sides: dict[bool, list[tuple[str, str]]] = {False: [], True: []}
+    for text, topic in kept:
+        digest = hashlib.sha256(text.encode("utf-8")).digest()
+        sides[int.from_bytes(digest[:4], "big") % held_out == 0].append((text, topic))
+    splits = []
+    for name, rows in (("train", sides[False]), ("test", sides[True])):
+        segmented = cached_segmentation([t for t, _ in rows], cache_dir, f"{BAOMOI}-{name}")
+        splits.append(Split(texts=segmented, labels=[topic for _, topic in rows],
+                            ids=[first_id[t] for t, _ in rows]))
+    return splits[0], splits[1]
