@@ -73,6 +73,22 @@ def sample(shared: Path, n: int, seed: int = 2026) -> list[Item]:
     return chosen
 
 
+# The annotated corpus, in labelling order: (items drawn, seed, how many of the new ones were
+# labelled). Each draw leaves out items an earlier draw already holds.
+DRAWS = [(2400, 2026, 2400), (1700, 2027, 1600), (2300, 2028, 1000)]
+
+
+def annotated_items(shared: Path) -> list[Item]:
+    """The items of labels.jsonl, in its order, drawn again from the shared data."""
+    items: list[Item] = []
+    seen: set[str] = set()
+    for n, seed, labelled in DRAWS:
+        fresh = [item for item in sample(shared, n, seed) if item.id not in seen]
+        items += fresh[:labelled]
+        seen.update(item.id for item in fresh[:labelled])
+    return items
+
+
 def load_texts(shared: Path, ids: set[str]) -> dict[str, Item]:
     return {item.id: item for item in all_items(shared) if item.id in ids}
 
