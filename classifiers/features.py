@@ -57,6 +57,7 @@ class _Terms:
         self.pairs: dict[int, int] = {}  # (first << 32) | second -> pair id
         self.pair_codes = np.zeros(0, dtype=np.int64)  # sorted, for searchsorted
         self.pair_ids = np.zeros(0, dtype=np.int64)
+        self.opens_pair = np.zeros(0, dtype=bool)  # token id -> first of some known pair
         self.version = 0
 
     def add(self, vocabulary: dict[str, int]) -> None:
@@ -70,52 +71,135 @@ class _Terms:
         order = np.argsort(codes)
         self.pair_codes = codes[order]
         self.pair_ids = np.fromiter(self.pairs.values(), dtype=np.int64, count=len(self.pairs))[order]
+        self.opens_pair = np.zeros(len(self.tokens), dtype=bool)
+        self.opens_pair[self.pair_codes >> 32] = True
         self.version += 1
 
 
 _TERMS = {"words": _Terms(), "syllables": _Terms()}
 
 
+class _WordTable:
+    """Every lower-cased word seen so far, numbered once per process, with the ids of that word and
+    of its syllables in the loaded vocabularies: a batch then looks each word up once, and its
+    syllables, which syllable_bigrams() reads, are gathered with numpy instead of split again."""
+
+    LIMIT = 2_000_000  # words kept before starting afresh, so a long-running process stays bounded
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+        # Per word: its id in _TERMS["words"] (-1 if none), where its syllables start in the flat
+        # syllable array, and how many it has. Arrays grow by doubling; [:n] is in use.
+        self.word_ids = np.zeros(1024, dtype=np.int64)
+        self.starts = np.zeros(1024, dtype=np.int64)
+        self.lengths = np.zeros(1024, dtype=np.int64)
+        self.syllable_ids = np.zeros(4096, dtype=np.int64)
+        self.n = self.n_syllables = 0
+        self.versions = (-1, -1)
+
+    @staticmethod
+    def _put(array: np.ndarray, at: int, values: list[int]) -> np.ndarray:
+        if at + len(values) > len(array):
+            array = np.concatenate([array, np.zeros(max(len(array), len(values)), dtype=array.dtype)])
+        array[at:at + len(values)] = values
+        return array
+
+    def lookup(self, tokens: list[str]) -> np.ndarray:
+        """Each token's number; afterwards self.arrays describes every numbered word."""
+        versions = (_TERMS["words"].version, _TERMS["syllables"].version)
+        if versions != self.versions or len(self.index) > self.LIMIT:  # a model loaded since
+            self.__init__()
+            self.versions = versions
+        ids = np.fromiter(map(self.index.get, tokens, repeat(-1)), dtype=np.int64, count=len(tokens))
+        missing = np.flatnonzero(ids < 0)
+        if len(missing):
+            known_words, known_syllables = _TERMS["words"].tokens, _TERMS["syllables"].tokens
+            new = list(dict.fromkeys(tokens[i] for i in missing))
+            parts = [[known_syllables.get(p, -1) for p in word.replace("_", " ").split()] for word in new]
+            lengths = [len(p) for p in parts]
+            starts = (self.n_syllables + np.cumsum([0, *lengths[:-1]])).tolist()
+            self.word_ids = self._put(self.word_ids, self.n, [known_words.get(w, -1) for w in new])
+            self.starts = self._put(self.starts, self.n, starts)
+            self.lengths = self._put(self.lengths, self.n, lengths)
+            flat = list(chain.from_iterable(parts))
+            self.syllable_ids = self._put(self.syllable_ids, self.n_syllables, flat)
+            self.index.update(zip(new, range(self.n, self.n + len(new)), strict=True))
+            self.n += len(new)
+            self.n_syllables += len(flat)
+            ids[missing] = np.fromiter(map(self.index.__getitem__, (tokens[i] for i in missing)),
+                                       dtype=np.int64, count=len(missing))
+        return ids
+
+    @property
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        return self.word_ids, self.syllable_ids, self.starts, self.lengths
+
+
+_WORDS = _WordTable()
+
+
 class TokenBatch:
-    """A batch of segmented texts, tokenised once for every model that reads it, and each token
-    (and syllable pair) looked up once: map() over dict.get in C, pairs with numpy."""
+    """A batch of segmented texts, tokenised once for every model that reads it: each word is
+    looked up once (map() over dict.get, in C), its syllables and syllable pairs found with numpy,
+    and the term counts of every document computed once per kind of term."""
 
     def __init__(self, segmented: list[str]) -> None:
         self.segmented = segmented
-        self._cells: dict[str, tuple[int, tuple[np.ndarray, ...]]] = {}
+        self._counts: dict[str, tuple[tuple[int, int], sp.csr_matrix, int]] = {}
 
-    def _tokens(self, kind: str) -> tuple[list[str], np.ndarray]:
-        # The words words() gives, or the syllables syllable_bigrams() pairs.
-        split = words if kind == "words" else syllables
-        lists = [split(doc) for doc in self.segmented]
+    def _terms(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """(rows, ids) of every word and every syllable, in text order; ids are -1 where unknown."""
+        lists = [doc.lower().split() for doc in self.segmented]  # the words words() gives
         lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-        return list(chain.from_iterable(lists)), lengths
+        index = _WORDS.lookup(list(chain.from_iterable(lists)))
+        word_ids, syllable_ids, starts, counts = _WORDS.arrays
+        rows = np.repeat(np.arange(len(lengths)), lengths)
+        # Each word's syllables, laid end to end: what syllables() gives for the whole text.
+        sizes = counts[index]
+        offsets = np.repeat(starts[index] - (np.cumsum(sizes) - sizes), sizes)
+        syllables = syllable_ids[offsets + np.arange(len(offsets))]
+        return {"words": (rows, word_ids[index]), "syllables": (np.repeat(rows, sizes), syllables)}
 
-    def cells(self, kind: str) -> tuple[np.ndarray, ...]:
-        """(rows, token ids, pair rows, pair ids) of the known tokens and syllable pairs."""
+    def counts(self, kind: str) -> tuple[sp.csr_matrix, int]:
+        """How often each document holds each known term, as a matrix over this process's term ids
+        (tokens first, then syllable pairs from the returned offset on); duplicates summed."""
+        versions = (_TERMS["words"].version, _TERMS["syllables"].version)
+        if kind not in self._counts or self._counts[kind][0] != versions:  # a model loaded since
+            for name, (rows, ids) in self._terms().items():
+                self._counts[name] = (versions, *self._matrix(name, rows, ids))
+        return self._counts[kind][1], self._counts[kind][2]
+
+    def _matrix(self, kind: str, rows: np.ndarray, ids: np.ndarray) -> tuple[sp.csr_matrix, int]:
         terms = _TERMS[kind]
-        if kind not in self._cells or self._cells[kind][0] != terms.version:  # a model loaded since
-            tokens, lengths = self._tokens(kind)
-            ids = np.fromiter(map(terms.tokens.get, tokens, repeat(-1)), dtype=np.int64, count=len(tokens))
-            rows = np.repeat(np.arange(len(lengths)), lengths)
-            known = ids >= 0
-            pair_rows = pair_ids = np.zeros(0, dtype=np.int64)
-            if kind == "syllables" and len(terms.pair_codes):
-                first, second = ids[:-1], ids[1:]
-                pair = (rows[1:] == rows[:-1]) & known[:-1] & known[1:]
-                codes = (first[pair] << 32) | second[pair]
-                at = np.minimum(np.searchsorted(terms.pair_codes, codes), len(terms.pair_codes) - 1)
-                hit = terms.pair_codes[at] == codes
-                pair_rows, pair_ids = rows[:-1][pair][hit], terms.pair_ids[at[hit]]
-            self._cells[kind] = (terms.version, (rows[known], ids[known], pair_rows, pair_ids))
-        return self._cells[kind][1]
+        known = ids >= 0
+        offset = len(terms.tokens)
+        if kind == "syllables" and len(terms.pair_codes):
+            # Only a syllable that opens some known pair needs looking up (searchsorted is the cost).
+            pair = (rows[1:] == rows[:-1]) & known[1:] & terms.opens_pair[np.where(known[:-1], ids[:-1], 0)]
+            pair &= known[:-1]
+            codes = (ids[:-1][pair] << 32) | ids[1:][pair]
+            at = np.minimum(np.searchsorted(terms.pair_codes, codes), len(terms.pair_codes) - 1)
+            hit = terms.pair_codes[at] == codes
+            rows = np.concatenate([rows[known], rows[:-1][pair][hit]])
+            ids = np.concatenate([ids[known], offset + terms.pair_ids[at[hit]]])
+            order = np.argsort(rows, kind="stable")  # two sorted runs: a linear merge
+            rows, ids = rows[order], ids[order]
+        else:
+            rows, ids = rows[known], ids[known]
+        n = len(self.segmented)
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+        matrix = sp.csr_matrix((np.ones(len(ids), dtype=np.float32), ids, indptr),
+                               shape=(n, offset + len(terms.pairs)))
+        matrix.sum_duplicates()
+        return matrix, offset
 
 
 class FastVectorizer:
     """A fitted TfidfVectorizer over words() or syllable_bigrams(), transforming in bulk with
     numpy: scikit-learn's transform looks each token up in a Python loop, and the syllable
     bigrams it would build as strings are found here as pairs of syllable ids. The output is the
-    vectorizer's own, value for value (tests/test_topic.py checks)."""
+    vectorizer's own, up to float summation order (tests/test_topic.py checks)."""
 
     def __init__(self, vectorizer: TfidfVectorizer) -> None:
         self.vectorizer = vectorizer
@@ -131,36 +215,41 @@ class FastVectorizer:
                 self.pair_column[terms.pairs[(terms.tokens[first] << 32) | terms.tokens[second]]] = column
             else:
                 self.column[terms.tokens[first]] = column
+        self.idf = vectorizer.idf_.astype(vectorizer.dtype) if vectorizer.use_idf else None
 
     @staticmethod
     def _lookup(table: np.ndarray, ids: np.ndarray) -> np.ndarray:
-        # Ids that models loaded later added lie beyond this vocabulary's table.
-        inside = ids < len(table)
+        # Ids that models loaded later added lie beyond this vocabulary's table; negative ones
+        # belong to the other kind of term (tokens or pairs).
+        inside = (ids >= 0) & (ids < len(table))
+        if not len(table):
+            return np.full(len(ids), -1, dtype=np.int64)
         return np.where(inside, table[np.where(inside, ids, 0)], -1)
-
-    def _cells(self, batch: TokenBatch) -> tuple[np.ndarray, np.ndarray]:
-        """(row, column) of every token occurrence this vocabulary knows."""
-        rows, ids, pair_rows, pair_ids = batch.cells(self.kind)
-        return (np.concatenate([rows, pair_rows]),
-                np.concatenate([self._lookup(self.column, ids), self._lookup(self.pair_column, pair_ids)]))
 
     def transform(self, batch: TokenBatch) -> sp.csr_matrix:
         vectorizer = self.vectorizer
-        rows, columns = self._cells(batch)
+        counts, offset = batch.counts(self.kind)
+        ids = counts.indices
+        is_pair = ids >= offset
+        columns = np.where(is_pair, self._lookup(self.pair_column, ids - offset),
+                           self._lookup(self.column, ids))
         known = columns >= 0
-        counts = sp.coo_matrix(
-            (np.ones(int(known.sum()), dtype=vectorizer.dtype), (rows[known], columns[known])),
-            shape=(len(batch.segmented), len(vectorizer.vocabulary_)),
-        ).tocsr()  # duplicates summed: term frequencies (column order within a row is irrelevant)
+        rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))[known]
+        indptr = np.zeros(counts.shape[0] + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=counts.shape[0]), out=indptr[1:])
+        data = counts.data[known].astype(vectorizer.dtype, copy=False)
+        # Term ids map to columns one to one: no duplicates arise, and a row's order is irrelevant.
         # The fitted vectorizer's TF-IDF weighting, from its public parameters.
+        columns = columns[known]
         if vectorizer.binary:
-            counts.data[:] = 1
+            data[:] = 1
         if vectorizer.sublinear_tf:
-            np.log(counts.data, counts.data)
-            counts.data += 1
-        if vectorizer.use_idf:
-            counts = counts @ sp.diags(vectorizer.idf_.astype(counts.dtype, copy=False))
-        return normalize(counts, norm=vectorizer.norm, copy=False) if vectorizer.norm else counts
+            np.log(data, data)
+            data += 1
+        if self.idf is not None:
+            data *= self.idf[columns]
+        matrix = sp.csr_matrix((data, columns, indptr), shape=(counts.shape[0], len(vectorizer.vocabulary_)))
+        return normalize(matrix, norm=vectorizer.norm, copy=False) if vectorizer.norm else matrix
 
 
 def union_transform(union: FeatureUnion, batch: TokenBatch,
