@@ -15,7 +15,7 @@ from duluan.settings import Settings
 
 # How much a Báo Mới snippet counts beside a VNTC article. Chosen on validation parts of both
 # training sets (never their test parts): the VNTC articles keep the topics' definitions, the
-# snippets bring 2016–18 vocabulary, short texts and the giao-duc class (README, Models).
+# snippets bring 2016–18 vocabulary, short texts and the giao-duc class (docs/models.md).
 BAOMOI_WEIGHT = 0.3
 
 
