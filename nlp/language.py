@@ -8,11 +8,13 @@ from nlp.legacy import syllable_share
 
 _WORD = re.compile(r"[^\W\d_]+")
 _VI_LETTER = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]", re.I)
+# Letters no other language written in Latin letters uses (French has é, à, ê; Portuguese ã, õ).
+_VI_ONLY = re.compile(r"[ăđơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)
 MIN_WORDS = 8  # below this a text is near-empty: a link label, a caption, an error page
 
 
-def _marked(words: list[str]) -> float:
-    return sum(1 for w in words if _VI_LETTER.search(w)) / len(words) if words else 0.0
+def _marked(words: list[str], letters: re.Pattern[str] = _VI_LETTER) -> float:
+    return sum(1 for w in words if letters.search(w)) / len(words) if words else 0.0
 
 
 def marked_share(text: str) -> float:
@@ -28,7 +30,12 @@ def language_of(text: str) -> str:
         return "short"
     with_marks = _marked(words)
     # Vietnamese prose has diacritics on about half its syllables, and nearly all its
-    # words are well-formed syllables; English or Chinese text has neither.
+    # words are well-formed syllables; English or Chinese text has neither. A news list of
+    # foreign names ("Bukayo Saka (Anh): +10 triệu euro") fails the syllable test, but a fifth
+    # or more of its words still carry letters only Vietnamese uses (VNTC-mini's articles: 17 % at
+    # least, 55 % typically).
+    if _marked(words, _VI_ONLY) >= 0.2:
+        return "vi"
     if with_marks >= 0.2 and syllable_share(" ".join(words[:400])) >= 0.75:
         return "vi"
     return "other"

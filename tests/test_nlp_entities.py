@@ -81,6 +81,14 @@ def test_language_check(shared_data) -> None:  # noqa: ANN001
     assert language_of(text) == "vi"
     assert language_of("Officials said on Tuesday that the talks would resume next week. " * 6) == "other"
     assert language_of("Xem thêm") == "short"
+    # A Dân trí list of footballers: mostly foreign names, still Vietnamese news.
+    names = ("Sau World Cup 2022, chuyên trang Transfermarkt đã cập nhật mức giá mới của các cầu thủ. "
+             "Aurelien Tchouameni (Pháp): + 10 triệu euro. Bukayo Saka (Anh): +10 triệu euro. "
+             "Jude Bellingham (Anh): +10 triệu euro. Azzedine Ounahi (Morocco): +11,5 triệu euro.")
+    assert language_of(names) == "vi"
+    for other in ("Les élèves ont présenté leur projet à l'école après les vacances d'été. ",
+                  "O presidente da câmara falou ontem sobre os planos, não é? São João. "):
+        assert language_of(other * 4) == "other"
 
 
 def _encode(text: str, encoding: str) -> str:
