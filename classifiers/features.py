@@ -115,7 +115,7 @@ class _WordTable:
         if len(missing):
             known_words, known_syllables = _TERMS["words"].tokens, _TERMS["syllables"].tokens
             new = list(dict.fromkeys(tokens[i] for i in missing))
-            parts = [[known_syllables.get(p, -1) for p in word.replace("_", " ").split()] for word in new]
+            parts = [[known_syllables.get(p, -1) for p in syllables(word)] for word in new]
             lengths = [len(p) for p in parts]
             starts = (self.n_syllables + np.cumsum([0, *lengths[:-1]])).tolist()
             self.word_ids = self._put(self.word_ids, self.n, [known_words.get(w, -1) for w in new])
@@ -149,7 +149,7 @@ class TokenBatch:
 
     def _terms(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """(rows, ids) of every word and every syllable, in text order; ids are -1 where unknown."""
-        lists = [doc.lower().split() for doc in self.segmented]  # the words words() gives
+        lists = [words(doc) for doc in self.segmented]
         lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
         index = _WORDS.lookup(list(chain.from_iterable(lists)))
         word_ids, syllable_ids, starts, counts = _WORDS.arrays
@@ -234,9 +234,8 @@ class FastVectorizer:
         columns = np.where(is_pair, self._lookup(self.pair_column, ids - offset),
                            self._lookup(self.column, ids))
         known = columns >= 0
-        rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))[known]
-        indptr = np.zeros(counts.shape[0] + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows, minlength=counts.shape[0]), out=indptr[1:])
+        # Row boundaries after dropping the unknown terms: how many known ones precede each.
+        indptr = np.concatenate([[0], np.cumsum(known)])[counts.indptr]
         data = counts.data[known].astype(vectorizer.dtype, copy=False)
         # Term ids map to columns one to one: no duplicates arise, and a row's order is irrelevant.
         # The fitted vectorizer's TF-IDF weighting, from its public parameters.

@@ -28,7 +28,6 @@ def language_of(text: str) -> str:
     words = _WORD.findall(text)
     if len(words) < MIN_WORDS:
         return "short"
-    with_marks = _marked(words)
     # Vietnamese prose has diacritics on about half its syllables, and nearly all its
     # words are well-formed syllables; English or Chinese text has neither. A news list of
     # foreign names ("Bukayo Saka (Anh): +10 triệu euro") fails the syllable test, but a fifth
@@ -36,6 +35,6 @@ def language_of(text: str) -> str:
     # least, 55 % typically).
     if _marked(words, _VI_ONLY) >= 0.2:
         return "vi"
-    if with_marks >= 0.2 and syllable_share(" ".join(words[:400])) >= 0.75:
+    if _marked(words) >= 0.2 and syllable_share(" ".join(words[:400])) >= 0.75:
         return "vi"
     return "other"
