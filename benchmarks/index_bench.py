@@ -139,6 +139,7 @@ def index_rate(make_store, docs: list[Article], runs: int):  # noqa: ANN001, ANN
         store.refresh()
         rates.append(len(docs) / (time.perf_counter() - start))
         assert store.count() == len(docs)
+        print(f"  {store.backend} run {len(rates)}: {rates[-1]:.0f} docs/s", flush=True)
     return statistics.median(rates), store
 
 

@@ -38,6 +38,16 @@ from index.query import (
 HIDDEN = ["text_segmented", "text_folded", "title_folded"]
 
 
+@dataclass(frozen=True)
+class _Doc:
+    """An article ready for a bulk request, serialised once by pydantic's JSON encoder
+    (the json module took half of the client's CPU time): the line sent is the line spooled."""
+
+    id: str
+    index: str
+    source: str
+
+
 def _agg_field(name: str) -> str:
     return "entities.name" if name == "entities" else name
 
@@ -237,41 +247,50 @@ class EngineStore:
 
     # -- writing -------------------------------------------------------------------------
 
-    def _actions(self, docs: Sequence[dict]) -> Iterable[dict]:
-        for doc in docs:
-            yield {"_op_type": "index", "_index": doc["_index"], "_id": doc["id"],
-                   "_source": {k: v for k, v in doc.items() if k != "_index"}}
+    def _doc(self, article: Article) -> _Doc:
+        return _Doc(article.id, self.index_for(article), article.model_dump_json())
 
-    def _write(self, docs: list[dict]) -> tuple[int, list[dict], list[str]]:
+    def _actions(self, docs: Sequence[_Doc]) -> Iterable[dict]:
+        for doc in docs:
+            # A string source goes into the bulk body as it is: serialised once, above.
+            yield {"_op_type": "index", "_index": doc.index, "_id": doc.id, "_source": doc.source}
+
+    def _write(self, docs: list[_Doc]) -> tuple[int, list[_Doc], list[str]]:
         confirmed: set[str] = set()
         errors: list[str] = []
         try:
-            self._ensure_indices({d["_index"] for d in docs})
+            self._ensure_indices({d.index for d in docs})
             # streaming_bulk reports each item in order; its own failures come back as items.
             for (ok, info), doc in zip(self.client.bulk(self._actions(docs)), docs, strict=False):
                 if ok:
-                    confirmed.add(doc["id"])
+                    confirmed.add(doc.id)
                 elif len(errors) < 20:
                     errors.append(json.dumps(info, ensure_ascii=False, default=str)[:300])
         except (EngineError, *self.client.connection_errors) as exc:
             errors.append(f"engine unreachable: {exc}")
         # Whatever the engine did not confirm goes to the spool: nothing is lost.
-        failed = [d for d in docs if d["id"] not in confirmed]
+        failed = [d for d in docs if d.id not in confirmed]
         return len(confirmed), failed, errors
 
-    def _spool(self, docs: list[dict]) -> None:
+    def _spool(self, docs: list[_Doc]) -> None:
+        """One article per line, as JSON; its index is worked out again on replay."""
         self.spool_dir.mkdir(parents=True, exist_ok=True)
         path = self.spool_dir / f"{time.time_ns()}.jsonl"
         tmp = path.with_suffix(".tmp")
         with tmp.open("w", encoding="utf-8") as fh:
             for doc in docs:
-                fh.write(json.dumps(doc, ensure_ascii=False) + "\n")
+                fh.write(doc.source + "\n")
         tmp.replace(path)
+
+    def _unspool(self, line: str) -> _Doc:
+        data = json.loads(line)
+        data.pop("_index", None)  # spool files written before the index was left out
+        return self._doc(Article.from_stored(data))
 
     def replay_spool(self) -> WriteReport:
         report = WriteReport()
         for path in sorted(self.spool_dir.glob("*.jsonl")) if self.spool_dir.exists() else []:
-            docs = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line]
+            docs = [self._unspool(line) for line in path.read_text("utf-8").splitlines() if line]
             written, failed, errors = self._write(docs)
             report.replayed += written
             report.errors += errors
@@ -285,7 +304,7 @@ class EngineStore:
         return report
 
     def upsert(self, articles: Sequence[Article]) -> WriteReport:
-        docs = [{**a.to_doc(), "_index": self.index_for(a)} for a in articles]
+        docs = [self._doc(a) for a in articles]
         try:
             stale = sorted(n for n, v in self.indices().items() if v < self.version)
         except (EngineError, *self.client.connection_errors) as exc:

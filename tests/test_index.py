@@ -212,3 +212,29 @@ def test_migration_swaps_in_a_new_mapping_version(processed, tmp_path) -> None: 
     finally:
         old.drop_all()
         old.close()
+
+
+def test_spooled_articles_replay_into_their_monthly_index(processed, tmp_path) -> None:  # noqa: ANN001
+    import json
+
+    from index.engine_store import EngineStore
+    from tests.conftest import _engine_settings
+
+    settings = _engine_settings(tmp_path)
+    store = EngineStore(settings)
+    try:
+        first, second = processed[0], processed[1]
+        store._spool([store._doc(first)])
+        # A line as spooled before the index was left out of it: still replayed.
+        old = settings.spool_dir / "0.jsonl"
+        old.write_text(json.dumps({**second.to_doc(), "_index": "gone"}, ensure_ascii=False) + "\n")
+        report = store.upsert([])
+        assert (report.replayed, report.spooled) == (2, 0), report.errors
+        assert not list(settings.spool_dir.glob("*.jsonl"))
+        store.refresh()
+        for article in (first, second):
+            assert store.get(article.id) == article
+        assert set(store.indices()) == {store.index_for(first), store.index_for(second)}
+    finally:
+        store.drop_all()
+        store.close()
