@@ -440,9 +440,10 @@ class EmbeddedStore:
         return first.date().isoformat(), (after_last - timedelta(days=1)).date().isoformat()
 
     def _keyword_counts_by_day(self, query: Query, days: tuple[str, str]) -> tuple[int, dict[str, int]]:
-        _, clauses_params = self._where(query)
+        assert query.utc_from and query.utc_to, "only whole-day periods are read by day"
+        bounds = (utc_iso(query.utc_from, "microseconds"), utc_iso(query.utc_to, "microseconds"))
         total = self.db.execute("SELECT COUNT(*) FROM articles a WHERE a.published_at >= ? "
-                                "AND a.published_at <= ?", clauses_params).fetchone()[0]
+                                "AND a.published_at <= ?", bounds).fetchone()[0]
         rows = self.db.execute("SELECT value, SUM(n) FROM value_days WHERE field = 'keywords' "
                                "AND day BETWEEN ? AND ? GROUP BY value", days).fetchall()
         return total, {value: n for value, n in rows}
