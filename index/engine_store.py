@@ -36,6 +36,7 @@ from index.query import (
 )
 
 HIDDEN = ["text_segmented", "text_folded", "title_folded"]
+UNREADABLE = "unreadable"  # spool sub-folder for files that no longer parse as articles
 
 
 @dataclass(frozen=True)
@@ -290,7 +291,16 @@ class EngineStore:
     def replay_spool(self) -> WriteReport:
         report = WriteReport()
         for path in sorted(self.spool_dir.glob("*.jsonl")) if self.spool_dir.exists() else []:
-            docs = [self._unspool(line) for line in path.read_text("utf-8").splitlines() if line]
+            try:
+                docs = [self._unspool(line) for line in path.read_text("utf-8").splitlines() if line]
+            except ValueError as exc:  # not JSON, or no longer a valid article (pydantic's error)
+                # Kept aside, not deleted, and reported; it must not block every later write.
+                aside = self.spool_dir / UNREADABLE / path.name
+                aside.parent.mkdir(exist_ok=True)
+                path.replace(aside)
+                report.errors.append(f"spool file {path.name} cannot be replayed, moved to {aside}: "
+                                     f"{str(exc)[:200]}")
+                continue
             written, failed, errors = self._write(docs)
             report.replayed += written
             report.errors += errors

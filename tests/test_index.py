@@ -228,9 +228,13 @@ def test_spooled_articles_replay_into_their_monthly_index(processed, tmp_path) -
         # A line as spooled before the index was left out of it: still replayed.
         old = settings.spool_dir / "0.jsonl"
         old.write_text(json.dumps({**second.to_doc(), "_index": "gone"}, ensure_ascii=False) + "\n")
+        # A file that no longer holds valid articles is set aside and reported, not replayed.
+        (settings.spool_dir / "1.jsonl").write_text('{"id": "x", "no_such_field": 1}\n')
         report = store.upsert([])
         assert (report.replayed, report.spooled) == (2, 0), report.errors
+        assert len(report.errors) == 1 and "1.jsonl" in report.errors[0]
         assert not list(settings.spool_dir.glob("*.jsonl"))
+        assert (settings.spool_dir / "unreadable" / "1.jsonl").exists()
         store.refresh()
         for article in (first, second):
             assert store.get(article.id) == article
