@@ -175,8 +175,8 @@ class TokenBatch:
         offset = len(terms.tokens)
         if kind == "syllables" and len(terms.pair_codes):
             # Only a syllable that opens some known pair needs looking up (searchsorted is the cost).
-            pair = (rows[1:] == rows[:-1]) & known[1:] & terms.opens_pair[np.where(known[:-1], ids[:-1], 0)]
-            pair &= known[:-1]
+            pair = (rows[1:] == rows[:-1]) & known[:-1] & known[1:]
+            pair &= terms.opens_pair[np.where(known[:-1], ids[:-1], 0)]
             codes = (ids[:-1][pair] << 32) | ids[1:][pair]
             at = np.minimum(np.searchsorted(terms.pair_codes, codes), len(terms.pair_codes) - 1)
             hit = terms.pair_codes[at] == codes
@@ -221,9 +221,9 @@ class FastVectorizer:
     def _lookup(table: np.ndarray, ids: np.ndarray) -> np.ndarray:
         # Ids that models loaded later added lie beyond this vocabulary's table; negative ones
         # belong to the other kind of term (tokens or pairs).
-        inside = (ids >= 0) & (ids < len(table))
         if not len(table):
             return np.full(len(ids), -1, dtype=np.int64)
+        inside = (ids >= 0) & (ids < len(table))
         return np.where(inside, table[np.where(inside, ids, 0)], -1)
 
     def transform(self, batch: TokenBatch) -> sp.csr_matrix:
@@ -238,8 +238,8 @@ class FastVectorizer:
         indptr = np.concatenate([[0], np.cumsum(known)])[counts.indptr]
         data = counts.data[known].astype(vectorizer.dtype, copy=False)
         # Term ids map to columns one to one: no duplicates arise, and a row's order is irrelevant.
-        # The fitted vectorizer's TF-IDF weighting, from its public parameters.
         columns = columns[known]
+        # The fitted vectorizer's TF-IDF weighting, from its public parameters.
         if vectorizer.binary:
             data[:] = 1
         if vectorizer.sublinear_tf:
