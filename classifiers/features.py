@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from itertools import chain, repeat
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 from sklearn.preprocessing import normalize
+
+if TYPE_CHECKING:  # word_vectors imports this module
+    from classifiers.word_vectors import WordVectors
 
 
 def words(segmented: str) -> list[str]:
@@ -27,17 +31,17 @@ def syllable_bigrams(segmented: str) -> list[str]:
     return units + [f"{a} {b}" for a, b in zip(units, units[1:], strict=False)]
 
 
-def text_features(min_df: int = 3, max_features: int | None = 100_000) -> FeatureUnion:
+def text_features(min_df: int = 3, max_features: int | None = 100_000,
+                  vectors: WordVectors | None = None) -> FeatureUnion:
+    """TF-IDF over words and over syllable 1-2-grams, and optionally a word-vector summary."""
     common = {"min_df": min_df, "sublinear_tf": True, "lowercase": False, "dtype": np.float32}
-    return FeatureUnion(
-        [
-            ("words", TfidfVectorizer(analyzer=words, max_features=max_features, **common)),
-            (
-                "syllables",
-                TfidfVectorizer(analyzer=syllable_bigrams, max_features=max_features, **common),
-            ),
-        ]
-    )
+    blocks: list[tuple[str, Any]] = [
+        ("words", TfidfVectorizer(analyzer=words, max_features=max_features, **common)),
+        ("syllables", TfidfVectorizer(analyzer=syllable_bigrams, max_features=max_features, **common)),
+    ]
+    if vectors is not None:
+        blocks.append(("vectors", vectors))
+    return FeatureUnion(blocks)
 
 
 def drop_pruned_terms(union: FeatureUnion) -> None:
@@ -256,8 +260,11 @@ def union_transform(union: FeatureUnion, batch: TokenBatch,
     """What `union.transform(batch.segmented)` returns, faster; `fast` keeps the prepared
     vectorizers between calls."""
     blocks = []
-    for _, vectorizer in union.transformer_list:
+    for _, block in union.transformer_list:
+        # A word-vector block reads the words through its own TF-IDF, then projects them.
+        vectorizer = getattr(block, "tfidf_", block)
         if id(vectorizer) not in fast:
             fast[id(vectorizer)] = FastVectorizer(vectorizer)
-        blocks.append(fast[id(vectorizer)].transform(batch))
+        matrix = fast[id(vectorizer)].transform(batch)
+        blocks.append(block.project(matrix) if vectorizer is not block else matrix)
     return sp.hstack(blocks, format="csr", dtype=blocks[0].dtype)

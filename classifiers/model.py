@@ -19,6 +19,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
 from classifiers.features import FastVectorizer, TokenBatch, drop_pruned_terms, text_features, union_transform
+from classifiers.word_vectors import WordVectors
 
 
 class ModelMismatch(RuntimeError):
@@ -34,9 +35,10 @@ PARAMS: dict[str, dict[str, Any]] = {"topic": {"c": 0.5, "min_df": 3, "balance_a
                                      "tone": {"c": 0.25, "min_df": 1, "balance_all": False}}
 
 
-def build_text_classifier(c: float = 0.5, min_df: int = 3, seed: int = 13,
-                          balance_all: bool = False) -> Pipeline:
-    """TF-IDF over segmented words and syllable n-grams, then a calibrated linear SVM.
+def build_text_classifier(c: float = 0.5, min_df: int = 3, seed: int = 13, balance_all: bool = False,
+                          vectors: WordVectors | None = None) -> Pipeline:
+    """TF-IDF over segmented words and syllable n-grams (and, given `vectors`, a word-vector
+    summary of the text), then a calibrated linear SVM.
 
     Calibration gives every prediction a probability, which drives the review threshold.
     """
@@ -45,7 +47,7 @@ def build_text_classifier(c: float = 0.5, min_df: int = 3, seed: int = 13,
     svm = LinearSVC(C=c, class_weight=None if balance_all else "balanced", random_state=seed)
     return Pipeline(
         [
-            ("features", text_features(min_df=min_df)),
+            ("features", text_features(min_df=min_df, vectors=vectors)),
             ("clf", CalibratedClassifierCV(svm, cv=3, method="sigmoid", ensemble=False)),
         ]
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -9,14 +10,19 @@ import numpy as np
 from sklearn.metrics import accuracy_score, classification_report, confusion_matrix, f1_score
 
 from classifiers.corpora import BAOMOI, baomoi_splits, corpus_file, vntc_split
-from classifiers.model import MODEL_SUFFIX, TextClassifier, file_hash
+from classifiers.model import MODEL_SUFFIX, PARAMS, TextClassifier, build_text_classifier, file_hash
 from classifiers.taxonomy import VNTC_FOLD
+from classifiers.word_vectors import WordVectors, cooccurrence_vectors, quantize
 from duluan.settings import Settings
 
 # How much a Báo Mới snippet counts beside a VNTC article. Chosen on validation parts of both
 # training sets (never their test parts): the VNTC articles keep the topics' definitions, the
 # snippets bring 2016–18 vocabulary, short texts and the giao-duc class (docs/models.md).
 BAOMOI_WEIGHT = 0.3
+
+# The tone model's word vectors: 30,000 words, 300 dimensions, and the block's weight beside the
+# TF-IDF blocks. Chosen by cross-validation on the tone training part (docs/models.md).
+VECTOR_WORDS, VECTOR_DIM, VECTOR_WEIGHT = 30_000, 300, 1.25
 
 
 def evaluate(model: TextClassifier, texts: list[str], labels: list[str],
@@ -110,10 +116,27 @@ def tone_split(ids: list[str], labels: list[str], seed: int = 13) -> tuple[list[
     return list(train_idx), list(test_idx)
 
 
+def tone_word_vectors(settings: Settings, corpus: str = "vntc10") -> tuple[WordVectors, dict[str, str]]:
+    """Word vectors for the tone model, learnt from the unlabelled text of VNTC's training split
+    and Báo Mới's training snippets (never their held-out parts), and the hashes of that data."""
+    cache = settings.data_dir / "cache"
+    articles = vntc_split(settings.shared_data, corpus, "train", cache).texts
+    snippets = baomoi_splits(settings.shared_data, cache)[0].texts
+    print(f"learning word vectors from {len(articles)} articles and {len(snippets)} snippets",
+          file=sys.stderr)
+    vocabulary, vectors = cooccurrence_vectors(articles + snippets, VECTOR_WORDS, VECTOR_DIM)
+    codes, scale = quantize(vectors)
+    hashes = {f"{corpus}/train": file_hash(corpus_file(settings.shared_data, corpus, "train")),
+              f"{BAOMOI}/snippets": file_hash(corpus_file(settings.shared_data, BAOMOI, "snippets"))}
+    return WordVectors(vocabulary, codes, scale, weight=VECTOR_WEIGHT), hashes
+
+
 def train_tone(settings: Settings, output: Path | None = None, seed: int = 13,
-               extra: Labelled | None = None) -> dict:
+               extra: Labelled | None = None,
+               vectors: tuple[WordVectors, dict[str, str]] | None = None) -> dict:
     """Train on the annotated news-tone corpus, plus `extra` labelled texts (reviewers'
-    corrections); score a stratified 20 % held out, which the extra texts never join."""
+    corrections); score a stratified 20 % held out, which the extra texts never join.
+    `vectors` (word vectors and the hashes of their data) default to tone_word_vectors()."""
     from classifiers.tone_items import DATA, load_texts, read_labels
     from nlp.corpus import cached_segmentation
 
@@ -127,8 +150,10 @@ def train_tone(settings: Settings, output: Path | None = None, seed: int = 13,
     y = [labels[i] for i in ids]
     train_idx, test_idx = tone_split(ids, y, seed)
     extra_texts, extra_labels = _segmented(extra)
-    model = TextClassifier(task="tone").fit([texts[i] for i in train_idx] + extra_texts,
-                                            [y[i] for i in train_idx] + extra_labels)
+    word_vectors, vector_hashes = vectors or tone_word_vectors(settings)
+    pipeline = build_text_classifier(**PARAMS["tone"], vectors=word_vectors)
+    model = TextClassifier(task="tone", pipeline=pipeline).fit([texts[i] for i in train_idx] + extra_texts,
+                                                               [y[i] for i in train_idx] + extra_labels)
     test = ([texts[i] for i in test_idx], [y[i] for i in test_idx])
     metrics = {
         "test": {"split": f"stratified 20 % of {len(ids)} annotated items, seed {seed}",
@@ -137,6 +162,8 @@ def train_tone(settings: Settings, output: Path | None = None, seed: int = 13,
                        "intra_annotator_kappa": cohen_kappa(labels, read_labels(DATA / "labels_pass2.jsonl")),
                        "double_annotated": len(read_labels(DATA / "labels_pass2.jsonl"))},
     }
-    hashes = {"tone/labels.jsonl": file_hash(DATA / "labels.jsonl")}
+    metrics["word_vectors"] = {"words": len(word_vectors.vocabulary),
+                               "dimensions": int(word_vectors.codes.shape[1]), "weight": word_vectors.weight}
+    hashes = {"tone/labels.jsonl": file_hash(DATA / "labels.jsonl")} | vector_hashes
     path = output or settings.models_dir / f"tone{MODEL_SUFFIX}"
     return keep_or_replace(model, metrics, path, hashes, test, len(extra_labels))
