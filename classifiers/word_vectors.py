@@ -6,7 +6,8 @@ from the shared corpora's millions of words place such words near the ones it ha
 
 The vectors are a truncated SVD of the positive pointwise mutual information between words
 and their neighbours (Levy, Goldberg and Dagan, 2015): scipy and scikit-learn only,
-deterministic for a seed, and under a minute on the shared corpora.
+deterministic for a seed, and about two minutes for the shared corpora's 18.8 million words once
+their segmentation is cached.
 """
 
 from __future__ import annotations
@@ -49,7 +50,9 @@ def cooccurrence_vectors(segmented: Iterable[str], vocabulary_size: int = 30_000
             block = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
                                   shape=(size, size))
             counts = counts + block
-            rows.clear(), cols.clear(), vals.clear()
+            rows.clear()
+            cols.clear()
+            vals.clear()
         pending = 0
 
     for text in texts:
