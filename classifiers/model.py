@@ -19,7 +19,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
 from classifiers.features import FastVectorizer, TokenBatch, drop_pruned_terms, text_features, union_transform
-from classifiers.word_vectors import WordVectors
+from classifiers.word_vectors import WordVectors, load_table, save_table, table_digest
 
 
 class ModelMismatch(RuntimeError):
@@ -118,6 +118,15 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
                 for row, top in zip(np.round(proba, 4).tolist(), best, strict=True)]
 
     def save(self, path: Path, data_hashes: dict[str, str], metrics: dict[str, Any]) -> None:
+        """The model file keeps the pipeline; word vectors go to a file of their own beside it,
+        named by their content, which every model that reads the same vectors shares."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shared: dict[int, tuple[str, str]] = {}
+        for block in _vector_blocks(self.pipeline):
+            name = f"{VECTORS_PREFIX}{table_digest(block.vocabulary, block.codes, block.scale)}.npz"
+            if not (path.parent / name).exists():
+                save_table(path.parent / name, block.vocabulary, block.codes, block.scale)
+            shared |= {id(getattr(block, part)): (name, part) for part in ("vocabulary", "codes", "scale")}
         self.meta = {
             "task": self.task,
             "labels": [str(c) for c in self.classes_],
@@ -125,14 +134,17 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
             "data": data_hashes,
             "metrics": metrics,
             "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "vectors": sorted({name for name, _ in shared.values()}),
         }
-        path.parent.mkdir(parents=True, exist_ok=True)
         # pickle + gzip, not joblib: joblib's pure-Python unpickler took ten times as long to load.
         with gzip.open(path, "wb", compresslevel=6) as fh:
-            pickle.dump({"meta": self.meta, "pipeline": self.pipeline}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.persistent_id = lambda obj: shared.get(id(obj))  # type: ignore[method-assign]
+            pickler.dump({"meta": self.meta, "pipeline": self.pipeline})
         meta_path(path).write_text(
             json.dumps(self.meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
+        _remove_unused_vectors(path.parent)
 
     @classmethod
     def load(cls, path: Path, task: str) -> TextClassifier:
@@ -145,12 +157,44 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
             )
         if meta.get("task") != task:
             raise ModelMismatch(f"{path} is a {meta.get('task')} model, not {task}")
+        missing = [name for name in meta.get("vectors", []) if not (path.parent / name).exists()]
+        if missing:
+            raise ModelMismatch(f"{path} reads word vectors from {', '.join(missing)}, which is not beside "
+                                f"it; copy it there or retrain with `duluan train {task}`")
+
+        def shared(pid: tuple[str, str]) -> Any:
+            name, part = pid
+            return load_table(path.parent / name)[part]
+
         with gzip.open(path, "rb") as fh:
-            bundle = pickle.load(fh)  # our own model file, shipped or trained here
+            unpickler = pickle.Unpickler(fh)  # our own model file, shipped or trained here
+            unpickler.persistent_load = shared  # type: ignore[method-assign]
+            bundle = unpickler.load()
         return cls(task=task, pipeline=bundle["pipeline"], meta=bundle["meta"])
 
 
+def _vector_blocks(pipeline: Pipeline | None) -> list[WordVectors]:
+    if pipeline is None or "features" not in pipeline.named_steps:
+        return []
+    return [block for _, block in pipeline.named_steps["features"].transformer_list
+            if isinstance(block, WordVectors)]
+
+
+def _remove_unused_vectors(folder: Path) -> None:
+    """Delete vectors files that no model's metadata in `folder` names (left by retraining)."""
+    used: set[str] = set()
+    for meta in folder.glob("*.json"):
+        try:
+            used.update(json.loads(meta.read_text(encoding="utf-8")).get("vectors", []))
+        except (ValueError, AttributeError):
+            return  # a JSON file we do not understand: delete nothing
+    for candidate in folder.glob(f"{VECTORS_PREFIX}*.npz"):
+        if candidate.name not in used:
+            candidate.unlink()
+
+
 MODEL_SUFFIX = ".pkl.gz"
+VECTORS_PREFIX = "vectors-"
 
 
 def meta_path(path: Path) -> Path:

@@ -12,8 +12,11 @@ their segmentation is cached.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
@@ -91,6 +94,37 @@ def quantize(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     scale = np.abs(vectors).max(axis=1, keepdims=True) / 127
     scale[scale == 0] = 1
     return np.round(vectors / scale).astype(np.int8), scale.astype(np.float32)
+
+
+def table_digest(vocabulary: list[str], codes: np.ndarray, scale: np.ndarray) -> str:
+    """A content hash of quantized vectors: it names their file, so two models that read the
+    same vectors share one file."""
+    digest = hashlib.sha256("\n".join(vocabulary).encode())
+    digest.update(np.ascontiguousarray(codes).tobytes())
+    digest.update(np.ascontiguousarray(scale).tobytes())
+    return digest.hexdigest()[:16]
+
+
+def save_table(path: Path, vocabulary: list[str], codes: np.ndarray, scale: np.ndarray) -> None:
+    """An .npz with no pickled objects: the words, newline-joined UTF-8, and the int8 codes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial.npz")
+    words_utf8 = np.frombuffer("\n".join(vocabulary).encode(), dtype=np.uint8)
+    np.savez_compressed(partial, words=words_utf8, codes=codes, scale=scale)
+    partial.replace(path)  # never a half-written file under the real name
+
+
+@lru_cache(maxsize=8)
+def _load_table(path: str, mtime_ns: int, size: int) -> dict[str, object]:
+    with np.load(path, allow_pickle=False) as data:
+        return {"vocabulary": data["words"].tobytes().decode().split("\n"),
+                "codes": data["codes"], "scale": data["scale"]}
+
+
+def load_table(path: Path) -> dict[str, object]:
+    """The table save_table wrote, read once per process: models that share it share its arrays."""
+    stat = path.stat()
+    return _load_table(str(path), stat.st_mtime_ns, stat.st_size)
 
 
 class WordVectors(TransformerMixin, BaseEstimator):

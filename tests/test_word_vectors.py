@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import pickle
+import gzip
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +10,7 @@ import pytest
 
 from classifiers.corpora import vntc_split
 from classifiers.features import TokenBatch, union_transform
-from classifiers.model import TextClassifier, build_text_classifier
+from classifiers.model import ModelMismatch, TextClassifier, build_text_classifier
 from classifiers.word_vectors import WordVectors, cooccurrence_vectors, quantize
 
 
@@ -88,4 +88,42 @@ def test_vector_block_in_a_classifier(articles, vectors, shared_data: Path,  # n
     stored = again.pipeline.named_steps["features"].transformer_list[-1][1]
     assert "_dense" not in stored.__dict__ and stored.codes.dtype == np.int8
     assert list(again.predict(texts)) == list(model.predict(texts))
-    assert len(pickle.dumps(stored)) < matrix.nbytes / 2
+    # The vectors are in their own file, not in the model's.
+    (shared,) = tmp_path.glob("vectors-*.npz")
+    assert model.meta["vectors"] == [shared.name]
+    assert stored.codes.tobytes()[:4096] not in gzip.decompress(path.read_bytes())
+
+
+def test_models_share_one_vectors_file(articles, vectors, shared_data: Path,  # noqa: ANN001
+                                       tmp_path: Path) -> None:
+    """Two models reading the same vectors save them once and load them once; a file no model
+    names any more is removed; a model whose vectors file is missing is refused clearly."""
+    vocabulary, matrix = vectors
+    codes, scale = quantize(matrix)
+    labels = vntc_split(shared_data, "vntc10-mini", "train", tmp_path / "cache").labels
+    models = tmp_path / "models"
+    for task, weight in (("topic", 1.0), ("tone", 1.25)):
+        block = WordVectors(vocabulary, codes, scale, weight=weight)
+        TextClassifier(task=task, pipeline=build_text_classifier(vectors=block)).fit(articles, labels).save(
+            models / f"{task}.pkl.gz", {}, {})
+    (shared,) = models.glob("vectors-*.npz")
+    topic, tone = (TextClassifier.load(models / f"{t}.pkl.gz", t) for t in ("topic", "tone"))
+    blocks = [m.pipeline.named_steps["features"].transformer_list[-1][1] for m in (topic, tone)]
+    assert blocks[0].codes is blocks[1].codes and blocks[0].vocabulary == vocabulary
+    assert [b.weight for b in blocks] == [1.0, 1.25]
+
+    # Retrained on other vectors, the tone model gets a file of its own; the topic model's stays.
+    other = quantize(matrix[:, ::-1].copy())
+    for task, weight in (("tone", 1.25), ("topic", 1.0)):
+        block = WordVectors(vocabulary, *other, weight=weight)
+        model = TextClassifier(task=task, pipeline=build_text_classifier(vectors=block)).fit(articles, labels)
+        model.save(models / f"{task}.pkl.gz", {}, {})
+        if task == "tone":
+            assert len(list(models.glob("vectors-*.npz"))) == 2 and shared.exists()
+    # ... and once no model names the first file, it goes.
+    assert [p.name for p in models.glob("vectors-*.npz")] == model.meta["vectors"]
+    assert not shared.exists()
+
+    (models / model.meta["vectors"][0]).unlink()
+    with pytest.raises(ModelMismatch, match="word vectors"):
+        TextClassifier.load(models / "tone.pkl.gz", "tone")
