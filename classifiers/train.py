@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,17 +14,21 @@ from sklearn.metrics import accuracy_score, classification_report, confusion_mat
 from classifiers.corpora import BAOMOI, baomoi_splits, corpus_file, vntc_split
 from classifiers.model import MODEL_SUFFIX, PARAMS, TextClassifier, build_text_classifier, file_hash
 from classifiers.taxonomy import VNTC_FOLD
-from classifiers.word_vectors import WordVectors, cooccurrence_vectors, quantize
+from classifiers.word_vectors import WordVectors, cooccurrence_vectors, load_table, quantize, save_table
 from duluan.settings import Settings
 
 # How much a Báo Mới snippet counts beside a VNTC article. Chosen on validation parts of both
 # training sets (never their test parts): the VNTC articles keep the topics' definitions, the
 # snippets bring 2016–18 vocabulary, short texts and the giao-duc class (docs/models.md).
-BAOMOI_WEIGHT = 0.3
+BAOMOI_WEIGHT = 0.5
 
-# The tone model's word vectors: 30,000 words, 300 dimensions, and the block's weight beside the
-# TF-IDF blocks. Chosen by cross-validation on the tone training part (docs/models.md).
-VECTOR_WORDS, VECTOR_DIM, VECTOR_WEIGHT = 30_000, 300, 1.25
+# The word vectors both models read: 30,000 words, 300 dimensions, chosen by cross-validation on
+# the tone training part; and each model's weight for the block beside its TF-IDF blocks (tone:
+# the same cross-validation; topic: the validation parts above). docs/models.md has the figures.
+VECTOR_WORDS, VECTOR_DIM = 30_000, 300
+VECTOR_WEIGHT = {"topic": 1.5, "tone": 1.25}
+
+Vectors = tuple[WordVectors, dict[str, str]]  # word vectors and the hashes of the data they come from
 
 
 def evaluate(model: TextClassifier, texts: list[str], labels: list[str],
@@ -45,9 +51,10 @@ def evaluate(model: TextClassifier, texts: list[str], labels: list[str],
 
 
 def train_topic(settings: Settings, corpus: str = "vntc10", output: Path | None = None,
-                extra: Labelled | None = None) -> dict:
+                extra: Labelled | None = None, vectors: Vectors | None = None) -> dict:
     """VNTC's articles and Báo Mới's snippets (weighted, see BAOMOI_WEIGHT), plus `extra`
-    labelled texts; scored on VNTC's de-duplicated test split and on held-out snippets."""
+    labelled texts; scored on VNTC's de-duplicated test split and on held-out snippets.
+    `vectors` default to news_word_vectors()."""
     cache = settings.data_dir / "cache"
     train = vntc_split(settings.shared_data, corpus, "train", cache)
     test = vntc_split(settings.shared_data, corpus, "test", cache)
@@ -55,8 +62,11 @@ def train_topic(settings: Settings, corpus: str = "vntc10", output: Path | None 
     extra_texts, extra_labels = _segmented(extra)
     weights = np.concatenate([np.ones(len(train.texts)), np.full(len(short_train.texts), BAOMOI_WEIGHT),
                               np.ones(len(extra_texts))])
-    model = TextClassifier(task="topic").fit(train.texts + short_train.texts + extra_texts,
-                                             train.labels + short_train.labels + extra_labels, weights)
+    word_vectors, vector_hashes = vectors or news_word_vectors(settings, corpus)
+    pipeline = build_text_classifier(**PARAMS["topic"], vectors=_weighted(word_vectors, "topic"))
+    texts = train.texts + short_train.texts + extra_texts
+    model = TextClassifier(task="topic", pipeline=pipeline).fit(
+        texts, train.labels + short_train.labels + extra_labels, weights)
     metrics = {
         "test": {"corpus": corpus, "giao-duc counted as": VNTC_FOLD["giao-duc"],
                  **evaluate(model, test.texts, test.labels, VNTC_FOLD)},
@@ -64,8 +74,9 @@ def train_topic(settings: Settings, corpus: str = "vntc10", output: Path | None 
                         **evaluate(model, short_test.texts, short_test.labels)},
         "training": {"vntc_articles": len(train.texts), "baomoi_snippets": len(short_train.texts),
                      "baomoi_weight": BAOMOI_WEIGHT},
+        "word_vectors": _vector_summary(model),
     }
-    hashes = {
+    hashes = vector_hashes | {
         f"{corpus}/{split}": file_hash(corpus_file(settings.shared_data, corpus, split))
         for split in ("train", "test")
     } | {f"{BAOMOI}/snippets": file_hash(corpus_file(settings.shared_data, BAOMOI, "snippets"))}
@@ -116,27 +127,42 @@ def tone_split(ids: list[str], labels: list[str], seed: int = 13) -> tuple[list[
     return list(train_idx), list(test_idx)
 
 
-def tone_word_vectors(settings: Settings, corpus: str = "vntc10") -> tuple[WordVectors, dict[str, str]]:
-    """Word vectors for the tone model, learnt from the unlabelled text of VNTC's training split
-    and Báo Mới's training snippets (never their held-out parts), and the hashes of that data."""
+def news_word_vectors(settings: Settings, corpus: str = "vntc10") -> Vectors:
+    """Word vectors learnt from the unlabelled text of VNTC's training split and Báo Mới's
+    training snippets (never their held-out parts), and the hashes of that data. Learnt once
+    for that data and kept in the cache: both models read the same vectors."""
     cache = settings.data_dir / "cache"
-    articles = vntc_split(settings.shared_data, corpus, "train", cache).texts
-    snippets = baomoi_splits(settings.shared_data, cache)[0].texts
-    print(f"learning word vectors from {len(articles)} articles and {len(snippets)} snippets",
-          file=sys.stderr)
-    vocabulary, vectors = cooccurrence_vectors(articles + snippets, VECTOR_WORDS, VECTOR_DIM)
-    codes, scale = quantize(vectors)
     hashes = {f"{corpus}/train": file_hash(corpus_file(settings.shared_data, corpus, "train")),
               f"{BAOMOI}/snippets": file_hash(corpus_file(settings.shared_data, BAOMOI, "snippets"))}
-    return WordVectors(vocabulary, codes, scale, weight=VECTOR_WEIGHT), hashes
+    key = hashlib.sha256(json.dumps([hashes, VECTOR_WORDS, VECTOR_DIM], sort_keys=True).encode()).hexdigest()
+    path = cache / f"word-vectors.{key[:16]}.npz"
+    if not path.exists():
+        articles = vntc_split(settings.shared_data, corpus, "train", cache).texts
+        snippets = baomoi_splits(settings.shared_data, cache)[0].texts
+        print(f"learning word vectors from {len(articles)} articles and {len(snippets)} snippets",
+              file=sys.stderr)
+        vocabulary, vectors = cooccurrence_vectors(articles + snippets, VECTOR_WORDS, VECTOR_DIM)
+        save_table(path, vocabulary, *quantize(vectors))
+    table = load_table(path)
+    return WordVectors(table["vocabulary"], table["codes"], table["scale"]), hashes
+
+
+def _weighted(vectors: WordVectors, task: str) -> WordVectors:
+    # A block of its own (each model fits its own IDF) over the same, shared arrays.
+    return WordVectors(vectors.vocabulary, vectors.codes, vectors.scale, weight=VECTOR_WEIGHT[task])
+
+
+def _vector_summary(model: TextClassifier) -> dict[str, Any]:
+    block = model.pipeline.named_steps["features"].transformer_list[-1][1]
+    return {"words": len(block.vocabulary), "dimensions": int(block.codes.shape[1]), "weight": block.weight}
 
 
 def train_tone(settings: Settings, output: Path | None = None, seed: int = 13,
                extra: Labelled | None = None,
-               vectors: tuple[WordVectors, dict[str, str]] | None = None) -> dict:
+               vectors: Vectors | None = None) -> dict:
     """Train on the annotated news-tone corpus, plus `extra` labelled texts (reviewers'
     corrections); score a stratified 20 % held out, which the extra texts never join.
-    `vectors` (word vectors and the hashes of their data) default to tone_word_vectors()."""
+    `vectors` default to news_word_vectors()."""
     from classifiers.tone_items import DATA, load_texts, read_labels
     from nlp.corpus import cached_segmentation
 
@@ -150,8 +176,8 @@ def train_tone(settings: Settings, output: Path | None = None, seed: int = 13,
     y = [labels[i] for i in ids]
     train_idx, test_idx = tone_split(ids, y, seed)
     extra_texts, extra_labels = _segmented(extra)
-    word_vectors, vector_hashes = vectors or tone_word_vectors(settings)
-    pipeline = build_text_classifier(**PARAMS["tone"], vectors=word_vectors)
+    word_vectors, vector_hashes = vectors or news_word_vectors(settings)
+    pipeline = build_text_classifier(**PARAMS["tone"], vectors=_weighted(word_vectors, "tone"))
     model = TextClassifier(task="tone", pipeline=pipeline).fit([texts[i] for i in train_idx] + extra_texts,
                                                                [y[i] for i in train_idx] + extra_labels)
     test = ([texts[i] for i in test_idx], [y[i] for i in test_idx])
@@ -162,8 +188,7 @@ def train_tone(settings: Settings, output: Path | None = None, seed: int = 13,
                        "intra_annotator_kappa": cohen_kappa(labels, read_labels(DATA / "labels_pass2.jsonl")),
                        "double_annotated": len(read_labels(DATA / "labels_pass2.jsonl"))},
     }
-    metrics["word_vectors"] = {"words": len(word_vectors.vocabulary),
-                               "dimensions": int(word_vectors.codes.shape[1]), "weight": word_vectors.weight}
+    metrics["word_vectors"] = _vector_summary(model)
     hashes = {"tone/labels.jsonl": file_hash(DATA / "labels.jsonl")} | vector_hashes
     path = output or settings.models_dir / f"tone{MODEL_SUFFIX}"
     return keep_or_replace(model, metrics, path, hashes, test, len(extra_labels))

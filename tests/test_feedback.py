@@ -22,7 +22,7 @@ def test_retraining_keeps_the_better_model(shared_data: Path, tmp_path: Path) ->
     vectors = (WordVectors(vocabulary, *quantize(matrix)), {"vntc10-mini/train": "test"})
     model = tmp_path / "tone.pkl.gz"
     first = train_tone(settings, output=model, vectors=vectors)
-    assert first["word_vectors"] == {"words": 8000, "dimensions": 100, "weight": 1.0}
+    assert first["word_vectors"] == {"words": 8000, "dimensions": 100, "weight": 1.25}
     assert first["replaced"] and model.exists()
     before = model.read_bytes()
 
@@ -48,3 +48,5 @@ def test_retraining_keeps_the_better_model(shared_data: Path, tmp_path: Path) ->
     assert third["change_macro_f1"] > 0 and third["replaced"] is True and third["feedback_items"] == 40
     assert third["previous_test"]["macro_f1"] == second["test"]["macro_f1"]
     assert worse.read_bytes() != before
+    # Both models read the same vectors: one file beside them.
+    assert len(list(tmp_path.glob("vectors-*.npz"))) == 1
