@@ -141,8 +141,11 @@ def news_word_vectors(settings: Settings, corpus: str = "vntc10") -> Vectors:
         snippets = baomoi_splits(settings.shared_data, cache)[0].texts
         print(f"learning word vectors from {len(articles)} articles and {len(snippets)} snippets",
               file=sys.stderr)
-        vocabulary, vectors = cooccurrence_vectors(articles + snippets, VECTOR_WORDS, VECTOR_DIM)
+        vocabulary, vectors = cooccurrence_vectors(articles + snippets, VECTOR_WORDS, VECTOR_DIM,
+                                                   progress="word vectors")
         save_table(path, vocabulary, *quantize(vectors))
+        print(f"word vectors: {len(vocabulary):,} words x {vectors.shape[1]}, kept in {path}",
+              file=sys.stderr)
     table = load_table(path)
     return WordVectors(table["vocabulary"], table["codes"], table["scale"]), hashes
 

@@ -13,6 +13,7 @@ their segmentation is cached.
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
@@ -24,13 +25,16 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 from sklearn.utils.extmath import randomized_svd
+from tqdm import tqdm
 
 from classifiers.features import words
 
 
 def cooccurrence_vectors(segmented: Iterable[str], vocabulary_size: int = 30_000, dim: int = 300,
-                         window: int = 5, seed: int = 13) -> tuple[list[str], np.ndarray]:
-    """(words by frequency, one unit-length vector per word) from segmented texts.
+                         window: int = 5, seed: int = 13, progress: str | None = None
+                         ) -> tuple[list[str], np.ndarray]:
+    """(words by frequency, one unit-length vector per word) from segmented texts; `progress`
+    labels a progress bar on stderr.
 
     Neighbours count 1/distance within `window` words; the context distribution is smoothed
     with the exponent 0.75, which keeps rare contexts from dominating the PMI.
@@ -58,7 +62,7 @@ def cooccurrence_vectors(segmented: Iterable[str], vocabulary_size: int = 30_000
             vals.clear()
         pending = 0
 
-    for text in texts:
+    for text in tqdm(texts, desc=progress, unit="doc", disable=progress is None, file=sys.stderr):
         ids = np.fromiter((index.get(w, -1) for w in text), dtype=np.int64, count=len(text))
         ids = ids[ids >= 0]  # out-of-vocabulary words are dropped, so windows close over them
         for distance in range(1, min(window, len(ids) - 1) + 1):
@@ -83,6 +87,9 @@ def cooccurrence_vectors(segmented: Iterable[str], vocabulary_size: int = 30_000
     positive = pmi > 0
     ppmi = sp.csr_matrix((pmi[positive], (pairs.row[positive], pairs.col[positive])), shape=(size, size))
     dim = min(dim, size - 1)
+    if progress is not None:
+        print(f"{progress}: SVD of {size:,} x {size:,} PPMI ({ppmi.nnz:,} non-zero) to {dim} dimensions",
+              file=sys.stderr)
     u, s, _ = randomized_svd(ppmi, dim, n_iter=5, random_state=seed)
     vectors = normalize((u * np.sqrt(s)).astype(np.float32))
     return vocabulary, vectors
