@@ -164,7 +164,11 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
 
         def shared(pid: tuple[str, str]) -> Any:
             name, part = pid
-            return load_table(path.parent / name)[part]
+            table = load_table(path.parent / name)
+            if f"{VECTORS_PREFIX}{table['digest']}.npz" != name:
+                raise ModelMismatch(f"{path.parent / name} does not hold the word vectors {path} was trained "
+                                    f"with; restore the file or retrain with `duluan train {task}`")
+            return table[part]
 
         with gzip.open(path, "rb") as fh:
             unpickler = pickle.Unpickler(fh)  # our own model file, shipped or trained here

@@ -124,12 +124,15 @@ def save_table(path: Path, vocabulary: list[str], codes: np.ndarray, scale: np.n
 @lru_cache(maxsize=8)
 def _load_table(path: str, mtime_ns: int, size: int) -> dict[str, object]:
     with np.load(path, allow_pickle=False) as data:
-        return {"vocabulary": data["words"].tobytes().decode().split("\n"),
-                "codes": data["codes"], "scale": data["scale"]}
+        table: dict[str, object] = {"vocabulary": data["words"].tobytes().decode().split("\n"),
+                                    "codes": data["codes"], "scale": data["scale"]}
+    table["digest"] = table_digest(table["vocabulary"], table["codes"], table["scale"])  # type: ignore[arg-type]
+    return table
 
 
 def load_table(path: Path) -> dict[str, object]:
-    """The table save_table wrote, read once per process: models that share it share its arrays."""
+    """The table save_table wrote, and its table_digest, read once per process: models that
+    share it share its arrays."""
     stat = path.stat()
     return _load_table(str(path), stat.st_mtime_ns, stat.st_size)
 

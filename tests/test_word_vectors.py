@@ -11,7 +11,7 @@ import pytest
 from classifiers.corpora import vntc_split
 from classifiers.features import TokenBatch, union_transform
 from classifiers.model import ModelMismatch, TextClassifier, build_text_classifier
-from classifiers.word_vectors import WordVectors, cooccurrence_vectors, quantize
+from classifiers.word_vectors import WordVectors, cooccurrence_vectors, quantize, save_table
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +97,7 @@ def test_vector_block_in_a_classifier(articles, vectors, shared_data: Path,  # n
 def test_models_share_one_vectors_file(articles, vectors, shared_data: Path,  # noqa: ANN001
                                        tmp_path: Path) -> None:
     """Two models reading the same vectors save them once and load them once; a file no model
-    names any more is removed; a model whose vectors file is missing is refused clearly."""
+    names any more is removed; a model whose vectors file is missing or altered is refused."""
     vocabulary, matrix = vectors
     codes, scale = quantize(matrix)
     labels = vntc_split(shared_data, "vntc10-mini", "train", tmp_path / "cache").labels
@@ -124,6 +124,10 @@ def test_models_share_one_vectors_file(articles, vectors, shared_data: Path,  # 
     assert [p.name for p in models.glob("vectors-*.npz")] == model.meta["vectors"]
     assert not shared.exists()
 
+    # Other vectors under the model's file name are refused, and so is a missing file.
+    save_table(models / model.meta["vectors"][0], vocabulary, codes, scale)
+    with pytest.raises(ModelMismatch, match="does not hold the word vectors"):
+        TextClassifier.load(models / "tone.pkl.gz", "tone")
     (models / model.meta["vectors"][0]).unlink()
     with pytest.raises(ModelMismatch, match="word vectors"):
         TextClassifier.load(models / "tone.pkl.gz", "tone")
