@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import json
 import pickle
+import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -164,7 +165,11 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
 
         def shared(pid: tuple[str, str]) -> Any:
             name, part = pid
-            table = load_table(path.parent / name)
+            try:
+                table = load_table(path.parent / name)
+            except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+                raise ModelMismatch(f"cannot read the word vectors {path.parent / name} ({exc}); restore "
+                                    f"the file or retrain with `duluan train {task}`") from exc
             if f"{VECTORS_PREFIX}{table['digest']}.npz" != name:
                 raise ModelMismatch(f"{path.parent / name} does not hold the word vectors {path} was trained "
                                     f"with; restore the file or retrain with `duluan train {task}`")

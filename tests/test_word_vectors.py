@@ -97,7 +97,7 @@ def test_vector_block_in_a_classifier(articles, vectors, shared_data: Path,  # n
 def test_models_share_one_vectors_file(articles, vectors, shared_data: Path,  # noqa: ANN001
                                        tmp_path: Path) -> None:
     """Two models reading the same vectors save them once and load them once; a file no model
-    names any more is removed; a model whose vectors file is missing or altered is refused."""
+    names any more is removed; a model whose vectors file is missing, altered or unreadable is refused."""
     vocabulary, matrix = vectors
     codes, scale = quantize(matrix)
     labels = vntc_split(shared_data, "vntc10-mini", "train", tmp_path / "cache").labels
@@ -127,6 +127,9 @@ def test_models_share_one_vectors_file(articles, vectors, shared_data: Path,  # 
     # Other vectors under the model's file name are refused, and so is a missing file.
     save_table(models / model.meta["vectors"][0], vocabulary, codes, scale)
     with pytest.raises(ModelMismatch, match="does not hold the word vectors"):
+        TextClassifier.load(models / "tone.pkl.gz", "tone")
+    (models / model.meta["vectors"][0]).write_bytes(b"PK\x03\x04 cut short")
+    with pytest.raises(ModelMismatch, match="cannot read the word vectors"):
         TextClassifier.load(models / "tone.pkl.gz", "tone")
     (models / model.meta["vectors"][0]).unlink()
     with pytest.raises(ModelMismatch, match="word vectors"):
