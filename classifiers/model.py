@@ -123,7 +123,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         named by their content, which every model that reads the same vectors shares."""
         path.parent.mkdir(parents=True, exist_ok=True)
         shared: dict[int, tuple[str, str]] = {}
-        for block in _vector_blocks(self.pipeline):
+        for block in vector_blocks(self.pipeline):
             name = f"{VECTORS_PREFIX}{table_digest(block.vocabulary, block.codes, block.scale)}.npz"
             if not (path.parent / name).exists():
                 save_table(path.parent / name, block.vocabulary, block.codes, block.scale)
@@ -182,7 +182,8 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         return cls(task=task, pipeline=bundle["pipeline"], meta=bundle["meta"])
 
 
-def _vector_blocks(pipeline: Pipeline | None) -> list[WordVectors]:
+def vector_blocks(pipeline: Pipeline | None) -> list[WordVectors]:
+    """The word-vector blocks among a fitted pipeline's features."""
     if pipeline is None or "features" not in pipeline.named_steps:
         return []
     return [block for _, block in pipeline.named_steps["features"].transformer_list

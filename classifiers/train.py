@@ -12,7 +12,14 @@ import numpy as np
 from sklearn.metrics import accuracy_score, classification_report, confusion_matrix, f1_score
 
 from classifiers.corpora import BAOMOI, baomoi_splits, corpus_file, vntc_split
-from classifiers.model import MODEL_SUFFIX, PARAMS, TextClassifier, build_text_classifier, file_hash
+from classifiers.model import (
+    MODEL_SUFFIX,
+    PARAMS,
+    TextClassifier,
+    build_text_classifier,
+    file_hash,
+    vector_blocks,
+)
 from classifiers.taxonomy import VNTC_FOLD
 from classifiers.word_vectors import WordVectors, cooccurrence_vectors, load_table, quantize, save_table
 from duluan.settings import Settings
@@ -156,7 +163,7 @@ def _weighted(vectors: WordVectors, task: str) -> WordVectors:
 
 
 def _vector_summary(model: TextClassifier) -> dict[str, Any]:
-    block = model.pipeline.named_steps["features"].transformer_list[-1][1]
+    (block,) = vector_blocks(model.pipeline)
     return {"words": len(block.vocabulary), "dimensions": int(block.codes.shape[1]), "weight": block.weight}
 
 
