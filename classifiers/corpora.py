@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from classifiers.features import classifier_input, headline
 from classifiers.taxonomy import BAOMOI_TO_TOPIC, VNTC_TO_TOPIC
 from nlp.corpus import cached_segmentation, read_jsonl
 from nlp.normalize import normalize_text
@@ -16,6 +17,12 @@ class Split:
     texts: list[str]  # segmented
     labels: list[str]
     ids: list[str]
+    titles: list[str] = field(default_factory=list)  # segmented headlines (the texts' first lines)
+
+    @property
+    def inputs(self) -> list[str]:
+        """What the models read (classifier_input)."""
+        return [classifier_input(t, x) for t, x in zip(self.titles, self.texts, strict=True)]
 
 
 def corpus_file(shared: Path, corpus: str, split: str) -> Path:
@@ -42,10 +49,12 @@ def vntc_split(shared: Path, corpus: str, split: str, cache_dir: Path) -> Split:
     ]
     texts = [normalize_text(r["text"]) for r in rows]
     segmented = cached_segmentation(texts, cache_dir, f"{corpus}-{split}")
+    titles = cached_segmentation([headline(r["text"]) for r in rows], cache_dir, f"{corpus}-{split}-titles")
     return Split(
         texts=segmented,
         labels=[VNTC_TO_TOPIC[r["label"]] for r in rows],
         ids=[r["id"] for r in rows],
+        titles=titles,
     )
 
 
@@ -62,11 +71,13 @@ def baomoi_splits(shared: Path, cache_dir: Path, held_out: int = 10) -> tuple[Sp
     """
     topics: dict[str, set[str | None]] = {}
     first_id: dict[str, str] = {}
+    title: dict[str, str] = {}
     for row in read_jsonl(corpus_file(shared, BAOMOI, "snippets")):
         text = normalize_text(row["text"])
         topic = None if row.get("dup_label_conflict") else BAOMOI_TO_TOPIC.get(row["label"])
         topics.setdefault(text, set()).add(topic)
         first_id.setdefault(text, str(row["id"]))
+        title.setdefault(text, headline(row["text"]))
     kept = [(text, next(iter(t))) for text, t in topics.items() if len(t) == 1 and None not in t]
     sides: dict[bool, list[tuple[str, str]]] = {False: [], True: []}
     for text, topic in kept:
@@ -75,6 +86,7 @@ def baomoi_splits(shared: Path, cache_dir: Path, held_out: int = 10) -> tuple[Sp
     splits = []
     for name, rows in (("train", sides[False]), ("test", sides[True])):
         segmented = cached_segmentation([t for t, _ in rows], cache_dir, f"{BAOMOI}-{name}")
+        titles = cached_segmentation([title[t] for t, _ in rows], cache_dir, f"{BAOMOI}-{name}-titles")
         splits.append(Split(texts=segmented, labels=[topic for _, topic in rows],
-                            ids=[first_id[t] for t, _ in rows]))
+                            ids=[first_id[t] for t, _ in rows], titles=titles))
     return splits[0], splits[1]

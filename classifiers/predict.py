@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from classifiers.features import TokenBatch
+from classifiers.features import TokenBatch, classifier_input
 from classifiers.model import MODEL_SUFFIX, Prediction, TextClassifier
 
 
@@ -30,7 +30,12 @@ class ArticleClassifier:
 
         return cls(one("topic"), one("tone"))
 
+    def classify_articles(self, titles: list[str], texts: list[str]) -> list[Labels]:
+        """Segmented headlines and segmented texts (which begin with the headline)."""
+        return self.classify([classifier_input(t, x) for t, x in zip(titles, texts, strict=True)])
+
     def classify(self, segmented: list[str]) -> list[Labels]:
+        """Model inputs as classifier_input() builds them."""
         batch = TokenBatch(segmented)  # both models tokenise the same way: once is enough
         topics = self.topic.predictions(batch) if self.topic else [None] * len(segmented)
         tones = self.tone.predictions(batch) if self.tone else [None] * len(segmented)

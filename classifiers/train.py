@@ -12,6 +12,7 @@ import numpy as np
 from sklearn.metrics import accuracy_score, classification_report, confusion_matrix, f1_score
 
 from classifiers.corpora import BAOMOI, baomoi_splits, corpus_file, vntc_split
+from classifiers.features import classifier_input, headline
 from classifiers.model import (
     MODEL_SUFFIX,
     PARAMS,
@@ -23,6 +24,7 @@ from classifiers.model import (
 from classifiers.taxonomy import VNTC_FOLD
 from classifiers.word_vectors import WordVectors, cooccurrence_vectors, load_table, quantize, save_table
 from duluan.settings import Settings
+from nlp.normalize import normalize_text
 
 # How much a Báo Mới snippet counts beside a VNTC article. Chosen on validation parts of both
 # training sets (never their test parts): the VNTC articles keep the topics' definitions, the
@@ -71,14 +73,14 @@ def train_topic(settings: Settings, corpus: str = "vntc10", output: Path | None 
                               np.ones(len(extra_texts))])
     word_vectors, vector_hashes = vectors or news_word_vectors(settings, corpus)
     pipeline = build_text_classifier(**PARAMS["topic"], vectors=_weighted(word_vectors, "topic"))
-    texts = train.texts + short_train.texts + extra_texts
+    texts = train.inputs + short_train.inputs + extra_texts
     model = TextClassifier(task="topic", pipeline=pipeline).fit(
         texts, train.labels + short_train.labels + extra_labels, weights)
     metrics = {
         "test": {"corpus": corpus, "giao-duc counted as": VNTC_FOLD["giao-duc"],
-                 **evaluate(model, test.texts, test.labels, VNTC_FOLD)},
+                 **evaluate(model, test.inputs, test.labels, VNTC_FOLD)},
         "short_items": {"corpus": f"{BAOMOI}, held-out title + sapo snippets",
-                        **evaluate(model, short_test.texts, short_test.labels)},
+                        **evaluate(model, short_test.inputs, short_test.labels)},
         "training": {"vntc_articles": len(train.texts), "baomoi_snippets": len(short_train.texts),
                      "baomoi_weight": BAOMOI_WEIGHT},
         "word_vectors": _vector_summary(model),
@@ -88,7 +90,7 @@ def train_topic(settings: Settings, corpus: str = "vntc10", output: Path | None 
         for split in ("train", "test")
     } | {f"{BAOMOI}/snippets": file_hash(corpus_file(settings.shared_data, BAOMOI, "snippets"))}
     return keep_or_replace(model, metrics, output or settings.models_dir / f"topic{MODEL_SUFFIX}", hashes,
-                           (test.texts, test.labels), len(extra_labels), VNTC_FOLD)
+                           (test.inputs, test.labels), len(extra_labels), VNTC_FOLD)
 
 
 def cohen_kappa(first: dict[str, str], second: dict[str, str]) -> float:
@@ -98,14 +100,19 @@ def cohen_kappa(first: dict[str, str], second: dict[str, str]) -> float:
     return round(float(cohen_kappa_score([first[i] for i in ids], [second[i] for i in ids])), 4)
 
 
-Labelled = tuple[list[str], list[str]]  # raw texts and their labels
+Labelled = tuple[list[str], list[str]]  # raw texts (title first, as Article.text) and their labels
 
 
 def _segmented(extra: Labelled | None) -> Labelled:
+    """Raw texts as model inputs (classifier_input)."""
     from nlp.segment import segment_many
 
     texts, labels = extra or ([], [])
-    return (segment_many(texts) if texts else []), list(labels)
+    if not texts:
+        return [], list(labels)
+    titles = segment_many([headline(t) for t in texts])
+    bodies = segment_many([normalize_text(t) for t in texts])
+    return [classifier_input(t, x) for t, x in zip(titles, bodies, strict=True)], list(labels)
 
 
 def keep_or_replace(model: TextClassifier, metrics: dict, path: Path, hashes: dict[str, str],
@@ -182,7 +189,10 @@ def train_tone(settings: Settings, output: Path | None = None, seed: int = 13,
     if missing:
         raise FileNotFoundError(f"{len(missing)} annotated items are not in the shared data")
     ids = sorted(labels)
-    texts = cached_segmentation([items[i].text for i in ids], settings.data_dir / "cache", "tone-items")
+    cache = settings.data_dir / "cache"
+    segmented = cached_segmentation([items[i].text for i in ids], cache, "tone-items")
+    titles = cached_segmentation([headline(items[i].text) for i in ids], cache, "tone-items-titles")
+    texts = [classifier_input(t, x) for t, x in zip(titles, segmented, strict=True)]
     y = [labels[i] for i in ids]
     train_idx, test_idx = tone_split(ids, y, seed)
     extra_texts, extra_labels = _segmented(extra)

@@ -49,7 +49,9 @@ def enrich(articles: list[Article], classifier: ArticleClassifier, threshold: fl
            analyzer: BatchAnalyzer) -> list[Article]:
     """NLP and classification for a batch; returns new, validated records."""
     analyses = analyzer([(a.title, a.text) for a in articles])
-    labels = classifier.classify([x.text_segmented for x in analyses])
+    # Article.text begins with the title, as the training texts do.
+    labels = classifier.classify_articles([x.title_segmented for x in analyses],
+                                          [x.text_segmented for x in analyses])
     out = []
     for article, nlp, label in zip(articles, analyses, labels, strict=True):
         update: dict = {
@@ -85,7 +87,8 @@ def classify_items(items: list[tuple[str, str]], classifier: ArticleClassifier, 
     """(title, text) pairs through the pipeline's own NLP and models, for `duluan classify`."""
     pairs = [(normalize_text(t), normalize_text("\n\n".join(p for p in (t, x) if p))) for t, x in items]
     analyses = analyzer(pairs)
-    labels = classifier.classify([a.text_segmented for a in analyses])
+    labels = classifier.classify_articles([a.title_segmented for a in analyses],
+                                          [a.text_segmented for a in analyses])
     return [label_fields(a, lab, threshold) for a, lab in zip(analyses, labels, strict=True)]
 
 

@@ -35,6 +35,7 @@ class Analysis:
     text_folded: str
     keywords: list[str]
     entities: list[tuple[str, str]] = field(default_factory=list)  # (name, type)
+    title_segmented: str = ""
 
 
 def _candidates(segmented: str) -> Counter:
@@ -155,13 +156,15 @@ def entities(title: str, text: str, segmented: str | None = None) -> list[tuple[
 def analyze(title: str, text: str) -> Analysis:
     language = language_of(text)
     segmented = segment(text)
+    title_segmented = segment(title) if title else ""
     return Analysis(
         language=language,
         text_segmented=segmented,
         title_folded=fold(title),
         text_folded=fold(text),
-        keywords=keywords(segmented, title_words=len(segment(title).split())) if language == "vi" else [],
+        keywords=keywords(segmented, title_words=len(title_segmented.split())) if language == "vi" else [],
         entities=entities(title, text, segmented) if language == "vi" else [],
+        title_segmented=title_segmented,
     )
 
 

@@ -61,6 +61,9 @@ def test_analysis_of_a_real_article(shared_data) -> None:  # noqa: ANN001
     assert names.get("Bộ Công Thương") == "ORG"
     assert "xăng dầu" in result.keywords[:5]
     assert result.title_folded == "thu tuong chi dao bo cong thuong khong de thieu hut xang dau dip tet"
+    # The headline's own segmentation, which the classifiers read before the text.
+    assert result.title_segmented.startswith("Thủ_tướng chỉ_đạo")
+    assert result.title_segmented.replace("_", " ") == page.title
 
 
 def test_keywords_skip_stopwords_and_numbers() -> None:

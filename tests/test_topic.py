@@ -72,3 +72,27 @@ def test_fast_features_equal_scikit_learns(mini) -> None:  # noqa: ANN001
     union = first.pipeline.named_steps["features"]
     got = union_transform(union, TokenBatch(later), first._fast)
     assert abs(got - union.transform(later)).max() < 1e-6
+
+
+def test_headline_is_the_raw_first_line() -> None:
+    """normalize_text joins a paragraph's lines, so the headline comes from the raw text."""
+    from classifiers.features import classifier_input, headline
+
+    raw = "\n  Giá  xăng giảm mạnh\nTừ 15 giờ chiều nay, giá xăng\ngiảm 500 đồng.\n\nĐoạn hai."
+    assert headline(raw) == "Giá xăng giảm mạnh"
+    assert headline("") == "" and headline("\n \n") == ""
+    assert headline("Một đoạn văn dài " * 10 + "\nĐoạn hai.") == ""  # a paragraph, not a title
+    assert classifier_input("Giá xăng giảm", "Giá xăng giảm mạnh") == "Giá xăng giảm Giá xăng giảm mạnh"
+    assert classifier_input("", "Từ 15 giờ") == "Từ 15 giờ"
+
+
+def test_corpus_titles_are_the_articles_headlines(mini) -> None:  # noqa: ANN001
+    train, _ = mini
+    assert len(train.titles) == len(train.texts)
+    assert 0.6 < sum(1 for t in train.titles if t) / len(train.titles) < 0.9  # some have no title line
+    for title, text in [(t, x) for t, x in zip(train.titles, train.texts, strict=True) if t][:50]:
+        # The headline only, not its first paragraph (compared by syllable: the segmenter may
+        # join words across the line break).
+        head, body = title.replace("_", " ").split(), text.replace("_", " ").split()
+        assert head and body[:len(head)] == head and len(body) > len(head) + 5
+    assert train.inputs[0] == f"{train.titles[0]} {train.texts[0]}"
