@@ -78,6 +78,22 @@ def sample(shared: Path, n: int, seed: int = 2026) -> list[Item]:
 DRAWS = [(2400, 2026, 2400), (1700, 2027, 1600), (2300, 2028, 2210)]
 
 
+# Lines of labels.jsonl per annotation round, in file order. train.tone_split holds out a share
+# of each round on its own, so an item held out once stays held out as the corpus grows.
+ROUNDS = (5000, 1210)
+
+
+def label_rounds(path: Path = DATA / "labels.jsonl") -> list[list[str]]:
+    """The annotated item ids of each round, in labelling order."""
+    with path.open(encoding="utf-8") as fh:
+        ids = [json.loads(line)["id"] for line in fh if line.strip()]
+    if sum(ROUNDS) != len(ids):
+        raise ValueError(f"{path.name} has {len(ids)} items but ROUNDS accounts for {sum(ROUNDS)}: "
+                         "record the new round in tone_items.ROUNDS")
+    starts = [sum(ROUNDS[:k]) for k in range(len(ROUNDS) + 1)]
+    return [ids[a:b] for a, b in zip(starts, starts[1:], strict=False)]
+
+
 def annotated_items(shared: Path) -> list[Item]:
     """The items of labels.jsonl, in its order, drawn again from the shared data."""
     items: list[Item] = []

@@ -133,12 +133,20 @@ def keep_or_replace(model: TextClassifier, metrics: dict, path: Path, hashes: di
     return metrics
 
 
-def tone_split(ids: list[str], labels: list[str], seed: int = 13) -> tuple[list[int], list[int]]:
-    """Positions of the training and the held-out items: a stratified 20 % held out."""
+def tone_split(rounds: list[list[str]], labels: dict[str, str],
+               seed: int = 13) -> tuple[list[str], list[str]]:
+    """Training and held-out item ids: a stratified 20 % of each annotation round held out, each
+    round on its own, so that the items of earlier rounds stay on their side as the corpus grows."""
     from sklearn.model_selection import train_test_split
 
-    train_idx, test_idx = train_test_split(range(len(ids)), test_size=0.2, stratify=labels, random_state=seed)
-    return list(train_idx), list(test_idx)
+    train: list[str] = []
+    test: list[str] = []
+    for ids in rounds:
+        ids = sorted(ids)
+        a, b = train_test_split(ids, test_size=0.2, stratify=[labels[i] for i in ids], random_state=seed)
+        train += a
+        test += b
+    return train, test
 
 
 def news_word_vectors(settings: Settings, corpus: str = "vntc10") -> Vectors:
@@ -180,7 +188,7 @@ def train_tone(settings: Settings, output: Path | None = None, seed: int = 13,
     """Train on the annotated news-tone corpus, plus `extra` labelled texts (reviewers'
     corrections); score a stratified 20 % held out, which the extra texts never join.
     `vectors` default to news_word_vectors()."""
-    from classifiers.tone_items import DATA, load_texts, read_labels
+    from classifiers.tone_items import DATA, label_rounds, load_texts, read_labels
     from nlp.corpus import cached_segmentation
 
     labels = read_labels(DATA / "labels.jsonl")
@@ -192,18 +200,26 @@ def train_tone(settings: Settings, output: Path | None = None, seed: int = 13,
     cache = settings.data_dir / "cache"
     segmented = cached_segmentation([items[i].text for i in ids], cache, "tone-items")
     titles = cached_segmentation([headline(items[i].text) for i in ids], cache, "tone-items-titles")
-    texts = [classifier_input(t, x) for t, x in zip(titles, segmented, strict=True)]
-    y = [labels[i] for i in ids]
-    train_idx, test_idx = tone_split(ids, y, seed)
+    text_of = dict(zip(ids, (classifier_input(t, x) for t, x in zip(titles, segmented, strict=True)),
+                       strict=True))
+    rounds = label_rounds()
+    train_ids, test_ids = tone_split(rounds, labels, seed)
     extra_texts, extra_labels = _segmented(extra)
     word_vectors, vector_hashes = vectors or news_word_vectors(settings)
     pipeline = build_text_classifier(**PARAMS["tone"], vectors=_weighted(word_vectors, "tone"))
-    model = TextClassifier(task="tone", pipeline=pipeline).fit([texts[i] for i in train_idx] + extra_texts,
-                                                               [y[i] for i in train_idx] + extra_labels)
-    test = ([texts[i] for i in test_idx], [y[i] for i in test_idx])
+    model = TextClassifier(task="tone", pipeline=pipeline).fit([text_of[i] for i in train_ids] + extra_texts,
+                                                               [labels[i] for i in train_ids] + extra_labels)
+    test = ([text_of[i] for i in test_ids], [labels[i] for i in test_ids])
+    held_out = set(test_ids)
     metrics = {
-        "test": {"split": f"stratified 20 % of {len(ids)} annotated items, seed {seed}",
+        "test": {"split": f"stratified 20 % of each annotation round ({len(ids)} items), seed {seed}",
                  **evaluate(model, *test)},
+        # Each round's held-out items alone: the first round's are the same items at every retraining.
+        "test_by_round": [{"items": len(r), "held_out": len(h := [i for i in r if i in held_out]),
+                           **{k: v for k, v in evaluate(model, [text_of[i] for i in h],
+                                                        [labels[i] for i in h]).items()
+                              if k in ("accuracy", "macro_f1")}}
+                          for r in rounds],
         "annotation": {"items": len(ids),
                        "intra_annotator_kappa": cohen_kappa(labels, read_labels(DATA / "labels_pass2.jsonl")),
                        "double_annotated": len(read_labels(DATA / "labels_pass2.jsonl"))},

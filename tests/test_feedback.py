@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from classifiers.corpora import vntc_split
-from classifiers.tone_items import DATA, load_texts, read_labels
+from classifiers.tone_items import DATA, label_rounds, load_texts, read_labels
 from classifiers.train import tone_split, train_tone
 from classifiers.word_vectors import WordVectors, cooccurrence_vectors, quantize
 from duluan.settings import Settings
@@ -28,9 +28,7 @@ def test_retraining_keeps_the_better_model(shared_data: Path, tmp_path: Path) ->
 
     # Corrections that contradict the annotations: held-out macro-F1 drops, the model stays.
     labels = read_labels(DATA / "labels.jsonl")
-    every = sorted(labels)
-    train_idx, _ = tone_split(every, [labels[i] for i in every])
-    ids = [every[i] for i in train_idx][:600]  # never the held-out items
+    ids = tone_split(label_rounds(), labels)[0][:600]  # never the held-out items
     texts = load_texts(shared_data, set(ids))
     wrong = ([texts[i].text for i in ids], [FLIP[labels[i]] for i in ids])
     second = train_tone(settings, output=model, extra=wrong, vectors=vectors)
@@ -50,3 +48,19 @@ def test_retraining_keeps_the_better_model(shared_data: Path, tmp_path: Path) ->
     assert worse.read_bytes() != before
     # Both models read the same vectors: one file beside them.
     assert len(list(tmp_path.glob("vectors-*.npz"))) == 1
+
+
+def test_held_out_items_stay_held_out_as_the_corpus_grows() -> None:
+    labels = read_labels(DATA / "labels.jsonl")
+    rounds = label_rounds()
+    assert [len(r) for r in rounds] == [5000, 1210] and len(set().union(*rounds)) == len(labels)
+    first_train, first_test = tone_split(rounds[:1], labels)
+    train, test = tone_split(rounds, labels)
+    assert set(first_test) <= set(test) and set(first_train) <= set(train)
+    assert not set(train) & set(test) and len(test) == 1000 + 242
+    for r in rounds:  # a fifth of each round, each label in its share
+        held = [i for i in r if i in set(test)]
+        assert abs(len(held) - len(r) / 5) <= 1
+        for tone in ("negative", "neutral", "positive"):
+            share = sum(labels[i] == tone for i in held) / len(held)
+            assert abs(share - sum(labels[i] == tone for i in r) / len(r)) < 0.01
