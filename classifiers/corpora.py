@@ -17,7 +17,7 @@ class Split:
     texts: list[str]  # segmented
     labels: list[str]
     ids: list[str]
-    titles: list[str] = field(default_factory=list)  # segmented headlines (the texts' first lines)
+    titles: list[str] = field(default_factory=list)  # segmented headlines, "" where there is none
 
     @property
     def inputs(self) -> list[str]:

@@ -186,7 +186,8 @@ def train_tone(settings: Settings, output: Path | None = None, seed: int = 13,
                extra: Labelled | None = None,
                vectors: Vectors | None = None) -> dict:
     """Train on the annotated news-tone corpus, plus `extra` labelled texts (reviewers'
-    corrections); score a stratified 20 % held out, which the extra texts never join.
+    corrections); score a stratified 20 % of each annotation round held out, which the extra
+    texts never join.
     `vectors` default to news_word_vectors()."""
     from classifiers.tone_items import DATA, label_rounds, load_texts, read_labels
     from nlp.corpus import cached_segmentation
