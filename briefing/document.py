@@ -8,6 +8,7 @@ from datetime import datetime
 
 from briefing.charts import tone_weeks_chart, topics_chart
 from briefing.figures import ENTITY_TYPES, TIERS, Briefing
+from classifiers.predict import held_out_accuracy
 from classifiers.taxonomy import TONES, TOPICS
 from duluan.record import VN_TZ
 from duluan.settings import Settings
@@ -77,6 +78,17 @@ def change(now: int, before: int) -> str:
     if not before:
         return f"{sign}{num(diff)}" if diff else "0"
     return f"{sign}{num(diff)} ({sign}{100 * diff / before:.1f}%)".replace(".", ",", 1) if diff else "0"
+
+
+def labels_note(accuracy: dict[str, float]) -> str:
+    """How topic and tone were assigned, and how often the models are right on articles they
+    never saw: reporters will ask how an article came to count as negative."""
+    quoted = [f"{name} đúng {round(accuracy[task] * 100)}%"
+              for task, name in (("topic", "chủ đề"), ("tone", "sắc thái")) if task in accuracy]
+    measured = f" (trên tập bài kiểm tra chưa dùng để huấn luyện: {', '.join(quoted)})" if quoted else ""
+    return ("Chủ đề và sắc thái của từng bài do mô hình phân loại tự động của Dư Luận gán" + measured
+            + ". Bài có độ tin cậy thấp được đánh dấu để cộng tác viên xem lại; "
+            "nhãn cộng tác viên đã sửa được dùng thay cho nhãn tự động.")
 
 
 def _time(value: datetime | None) -> str:
@@ -300,6 +312,7 @@ def build(b: Briefing, settings: Settings) -> Document:
             "sẽ cho đúng số bài viết đó. Danh sách mã bài viết đầy đủ nằm trong tệp bằng chứng JSON đi kèm."
         )
     )
+    blocks.append(Paragraph(labels_note(held_out_accuracy(settings.models_dir))))
     blocks.append(
         Table(
             ["Mã", "Số liệu", "Giá trị", "Truy vấn", "Mã bài viết (tối đa 5)"],

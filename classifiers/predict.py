@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from classifiers.features import TokenBatch, classifier_input
-from classifiers.model import MODEL_SUFFIX, Prediction, TextClassifier
+from classifiers.model import MODEL_SUFFIX, Prediction, TextClassifier, meta_path
 
 
 @dataclass
@@ -40,3 +41,16 @@ class ArticleClassifier:
         topics = self.topic.predictions(batch) if self.topic else [None] * len(segmented)
         tones = self.tone.predictions(batch) if self.tone else [None] * len(segmented)
         return [Labels(t, n) for t, n in zip(topics, tones, strict=True)]
+
+
+def held_out_accuracy(models_dir: Path) -> dict[str, float]:
+    """Each shipped model's accuracy on its held-out test set, from its metadata (no unpickling):
+    what reports quote when they say how far the labels can be trusted."""
+    out: dict[str, float] = {}
+    for task in ("topic", "tone"):
+        try:
+            meta = json.loads(meta_path(models_dir / f"{task}{MODEL_SUFFIX}").read_text(encoding="utf-8"))
+            out[task] = float(meta["metrics"]["test"]["accuracy"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # no model, or metadata without a test score: say nothing rather than guess
+    return out

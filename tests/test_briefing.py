@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 from docx import Document as open_docx
 
+from briefing.document import labels_note
 from briefing.figures import compute
 from briefing.report import write
+from classifiers.predict import held_out_accuracy
 from duluan.record import VN_TZ
 from duluan.settings import Settings
 from index import Query
@@ -92,6 +94,11 @@ def test_files_hold_every_section(seeded, tmp_path: Path) -> None:  # noqa: ANN0
 
     text = html.read_text("utf-8")
     assert "<script" not in text
+    # The appendix says how labels were made and quotes the shipped models' held-out accuracy.
+    accuracy = held_out_accuracy(settings.models_dir)
+    assert set(accuracy) == {"topic", "tone"} and 0.5 < accuracy["tone"] < accuracy["topic"] < 1
+    topic, tone = (round(accuracy[t] * 100) for t in ("topic", "tone"))
+    assert f"chủ đề đúng {topic}%, sắc thái đúng {tone}%" in text
     assert not re.search(r'src="(?!data:)', text)  # self-contained
     for heading in SECTIONS:
         assert heading in text
@@ -161,3 +168,13 @@ def test_watchlist_scope(seeded, tmp_path: Path) -> None:  # noqa: ANN001
     for key, ev in narrow.evidence.items():
         result = store.search(Query(**ev.query, size=100, highlight=False))
         assert (result.total, sorted(h.article.id for h in result.hits)) == (ev.value, sorted(ev.ids)), key
+
+
+def test_labels_note_quotes_only_what_the_metadata_holds(tmp_path: Path) -> None:
+    assert held_out_accuracy(tmp_path) == {}  # no models: nothing to quote
+    (tmp_path / "tone.json").write_text('{"metrics": {"test": {"accuracy": 0.7424}}}', encoding="utf-8")
+    (tmp_path / "topic.json").write_text("{not json", encoding="utf-8")
+    assert held_out_accuracy(tmp_path) == {"tone": 0.7424}
+    note = labels_note(held_out_accuracy(tmp_path))
+    assert "sắc thái đúng 74%" in note and "chủ đề đúng" not in note
+    assert "%" not in labels_note({}) and "tự động" in labels_note({})
