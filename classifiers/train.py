@@ -223,7 +223,10 @@ def train_tone(settings: Settings, output: Path | None = None, seed: int = 13,
                           for r in rounds],
         "annotation": {"items": len(ids),
                        "intra_annotator_kappa": cohen_kappa(labels, read_labels(DATA / "labels_pass2.jsonl")),
-                       "double_annotated": len(read_labels(DATA / "labels_pass2.jsonl"))},
+                       "double_annotated": len(read_labels(DATA / "labels_pass2.jsonl")),
+                       # The same annotator, first round's items labelled again sessions later.
+                       "cross_session_kappa": cohen_kappa(labels, read_labels(DATA / "labels_pass3.jsonl")),
+                       "relabelled_later": len(read_labels(DATA / "labels_pass3.jsonl"))},
     }
     metrics["word_vectors"] = _vector_summary(model)
     hashes = {"tone/labels.jsonl": file_hash(DATA / "labels.jsonl")} | vector_hashes
