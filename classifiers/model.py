@@ -149,7 +149,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
 
     @classmethod
     def load(cls, path: Path, task: str) -> TextClassifier:
-        meta = json.loads(meta_path(path).read_text(encoding="utf-8"))
+        meta = read_meta(path)
         # Pickles are safe across patch releases, not across minor ones.
         if _minor(meta.get("sklearn", "")) != _minor(sklearn.__version__):
             raise ModelMismatch(
@@ -210,6 +210,11 @@ VECTORS_PREFIX = "vectors-"
 def meta_path(path: Path) -> Path:
     """topic.pkl.gz -> topic.json, the readable metadata beside the model."""
     return path.with_name(path.name.split(".", 1)[0] + ".json")
+
+
+def read_meta(path: Path) -> dict[str, Any]:
+    """The metadata a model file's save() wrote beside it, read without unpickling the model."""
+    return json.loads(meta_path(path).read_text(encoding="utf-8"))
 
 
 def _minor(version: str) -> str:

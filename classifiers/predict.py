@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from classifiers.features import TokenBatch, classifier_input
-from classifiers.model import MODEL_SUFFIX, Prediction, TextClassifier, meta_path
+from classifiers.model import MODEL_SUFFIX, Prediction, TextClassifier, read_meta
 
 
 @dataclass
@@ -49,7 +48,7 @@ def held_out_accuracy(models_dir: Path) -> dict[str, float]:
     out: dict[str, float] = {}
     for task in ("topic", "tone"):
         try:
-            meta = json.loads(meta_path(models_dir / f"{task}{MODEL_SUFFIX}").read_text(encoding="utf-8"))
+            meta = read_meta(models_dir / f"{task}{MODEL_SUFFIX}")
             out[task] = float(meta["metrics"]["test"]["accuracy"])
         except (OSError, ValueError, KeyError, TypeError):
             continue  # no model, or metadata without a test score: say nothing rather than guess
