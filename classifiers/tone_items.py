@@ -75,12 +75,12 @@ def sample(shared: Path, n: int, seed: int = 2026) -> list[Item]:
 
 # The annotated corpus, in labelling order: (items drawn, seed, how many of the new ones were
 # labelled). Each draw leaves out items an earlier draw already holds.
-DRAWS = [(2400, 2026, 2400), (1700, 2027, 1600), (2300, 2028, 2210)]
+DRAWS = [(2400, 2026, 2400), (1700, 2027, 1600), (2300, 2028, 2210), (1300, 2029, 1218)]
 
 
 # Lines of labels.jsonl per annotation round, in file order. train.tone_split holds out a share
 # of each round on its own, so an item held out once stays held out as the corpus grows.
-ROUNDS = (5000, 1210)
+ROUNDS = (5000, 1210, 1218)
 
 
 def label_rounds(path: Path = DATA / "labels.jsonl") -> list[list[str]]:

@@ -53,11 +53,12 @@ def test_retraining_keeps_the_better_model(shared_data: Path, tmp_path: Path) ->
 def test_held_out_items_stay_held_out_as_the_corpus_grows() -> None:
     labels = read_labels(DATA / "labels.jsonl")
     rounds = label_rounds()
-    assert [len(r) for r in rounds] == [5000, 1210] and len(set().union(*rounds)) == len(labels)
-    first_train, first_test = tone_split(rounds[:1], labels)
+    assert [len(r) for r in rounds] == [5000, 1210, 1218] and len(set().union(*rounds)) == len(labels)
     train, test = tone_split(rounds, labels)
-    assert set(first_test) <= set(test) and set(first_train) <= set(train)
-    assert not set(train) & set(test) and len(test) == 1000 + 242
+    for known in range(1, len(rounds)):  # the split as it was before each later round
+        earlier_train, earlier_test = tone_split(rounds[:known], labels)
+        assert set(earlier_test) <= set(test) and set(earlier_train) <= set(train)
+    assert not set(train) & set(test) and len(test) == 1000 + 242 + 244
     for r in rounds:  # a fifth of each round, each label in its share
         held = [i for i in r if i in set(test)]
         assert abs(len(held) - len(r) / 5) <= 1
