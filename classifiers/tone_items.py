@@ -94,6 +94,17 @@ def label_rounds(path: Path = DATA / "labels.jsonl") -> list[list[str]]:
     return [ids[a:b] for a, b in zip(starts, starts[1:], strict=False)]
 
 
+HELD_OUT = DATA / "held_out.txt"
+
+
+def held_out_ids(path: Path = HELD_OUT) -> set[str]:
+    """The held-out item ids, one per line: each round's stratified fifth, drawn on the labels as
+    first recorded (train.tone_split) and written down, so later corrections do not redraw it."""
+    if not path.exists():
+        return set()
+    return {line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
+
+
 def annotated_items(shared: Path) -> list[Item]:
     """The items of labels.jsonl, in its order, drawn again from the shared data."""
     items: list[Item] = []

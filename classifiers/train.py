@@ -133,17 +133,25 @@ def keep_or_replace(model: TextClassifier, metrics: dict, path: Path, hashes: di
     return metrics
 
 
-def tone_split(rounds: list[list[str]], labels: dict[str, str],
-               seed: int = 13) -> tuple[list[str], list[str]]:
+def tone_split(rounds: list[list[str]], labels: dict[str, str], seed: int = 13,
+               held_out: set[str] | None = None) -> tuple[list[str], list[str]]:
     """Training and held-out item ids: a stratified 20 % of each annotation round held out, each
-    round on its own, so that the items of earlier rounds stay on their side as the corpus grows."""
+    round on its own, so that the items of earlier rounds stay on their side as the corpus grows.
+
+    A round with items in `held_out` (tone_items.held_out_ids(), recorded when the round was
+    added) keeps exactly those: correcting a label later must not move an item across the split,
+    which a stratified draw on the corrected labels would do."""
     from sklearn.model_selection import train_test_split
 
     train: list[str] = []
     test: list[str] = []
     for ids in rounds:
         ids = sorted(ids)
-        a, b = train_test_split(ids, test_size=0.2, stratify=[labels[i] for i in ids], random_state=seed)
+        fixed = [i for i in ids if held_out and i in held_out]
+        if fixed:
+            a, b = [i for i in ids if i not in held_out], fixed  # type: ignore[operator]
+        else:
+            a, b = train_test_split(ids, test_size=0.2, stratify=[labels[i] for i in ids], random_state=seed)
         train += a
         test += b
     return train, test
@@ -189,7 +197,7 @@ def train_tone(settings: Settings, output: Path | None = None, seed: int = 13,
     corrections); score a stratified 20 % of each annotation round held out, which the extra
     texts never join.
     `vectors` default to news_word_vectors()."""
-    from classifiers.tone_items import DATA, label_rounds, load_texts, read_labels
+    from classifiers.tone_items import DATA, held_out_ids, label_rounds, load_texts, read_labels
     from nlp.corpus import cached_segmentation
 
     labels = read_labels(DATA / "labels.jsonl")
@@ -204,7 +212,7 @@ def train_tone(settings: Settings, output: Path | None = None, seed: int = 13,
     text_of = dict(zip(ids, (classifier_input(t, x) for t, x in zip(titles, segmented, strict=True)),
                        strict=True))
     rounds = label_rounds()
-    train_ids, test_ids = tone_split(rounds, labels, seed)
+    train_ids, test_ids = tone_split(rounds, labels, seed, held_out_ids())
     extra_texts, extra_labels = _segmented(extra)
     word_vectors, vector_hashes = vectors or news_word_vectors(settings)
     pipeline = build_text_classifier(**PARAMS["tone"], vectors=_weighted(word_vectors, "tone"))
@@ -226,7 +234,13 @@ def train_tone(settings: Settings, output: Path | None = None, seed: int = 13,
                        "double_annotated": len(read_labels(DATA / "labels_pass2.jsonl")),
                        # The same annotator, first round's items labelled again sessions later.
                        "cross_session_kappa": cohen_kappa(labels, read_labels(DATA / "labels_pass3.jsonl")),
-                       "relabelled_later": len(read_labels(DATA / "labels_pass3.jsonl"))},
+                       "relabelled_later": len(read_labels(DATA / "labels_pass3.jsonl")),
+                       # The second round read again blind, against its labels before the two were
+                       # reconciled (labels.jsonl holds the reconciled ones).
+                       "second_round_reread_kappa": cohen_kappa(
+                           read_labels(DATA / "labels_round2_first.jsonl"),
+                           read_labels(DATA / "labels_round2_reread.jsonl")),
+                       "second_round_reread": len(read_labels(DATA / "labels_round2_reread.jsonl"))},
     }
     metrics["word_vectors"] = _vector_summary(model)
     hashes = {"tone/labels.jsonl": file_hash(DATA / "labels.jsonl")} | vector_hashes

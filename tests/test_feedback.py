@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from classifiers.corpora import vntc_split
-from classifiers.tone_items import DATA, label_rounds, load_texts, read_labels
+from classifiers.tone_items import DATA, held_out_ids, label_rounds, load_texts, read_labels
 from classifiers.train import tone_split, train_tone
 from classifiers.word_vectors import WordVectors, cooccurrence_vectors, quantize
 from duluan.settings import Settings
@@ -28,7 +28,7 @@ def test_retraining_keeps_the_better_model(shared_data: Path, tmp_path: Path) ->
 
     # Corrections that contradict the annotations: held-out macro-F1 drops, the model stays.
     labels = read_labels(DATA / "labels.jsonl")
-    ids = tone_split(label_rounds(), labels)[0][:600]  # never the held-out items
+    ids = tone_split(label_rounds(), labels, held_out=held_out_ids())[0][:600]  # never held out
     texts = load_texts(shared_data, set(ids))
     wrong = ([texts[i].text for i in ids], [FLIP[labels[i]] for i in ids])
     second = train_tone(settings, output=model, extra=wrong, vectors=vectors)
@@ -53,15 +53,33 @@ def test_retraining_keeps_the_better_model(shared_data: Path, tmp_path: Path) ->
 def test_held_out_items_stay_held_out_as_the_corpus_grows() -> None:
     labels = read_labels(DATA / "labels.jsonl")
     rounds = label_rounds()
+    held_out = held_out_ids()
     assert [len(r) for r in rounds] == [5000, 1210, 1218] and len(set().union(*rounds)) == len(labels)
-    train, test = tone_split(rounds, labels)
+    # The recorded split is each round's stratified draw on its labels as first recorded.
+    first_recorded = labels | read_labels(DATA / "labels_round2_first.jsonl")
+    assert set(tone_split(rounds, first_recorded)[1]) == held_out
+    train, test = tone_split(rounds, labels, held_out=held_out)
+    assert set(test) == held_out and not set(train) & set(test) and len(test) == 1000 + 242 + 244
     for known in range(1, len(rounds)):  # the split as it was before each later round
-        earlier_train, earlier_test = tone_split(rounds[:known], labels)
+        earlier_train, earlier_test = tone_split(rounds[:known], first_recorded)
         assert set(earlier_test) <= set(test) and set(earlier_train) <= set(train)
-    assert not set(train) & set(test) and len(test) == 1000 + 242 + 244
-    for r in rounds:  # a fifth of each round, each label in its share
-        held = [i for i in r if i in set(test)]
+    for r in rounds:  # a fifth of each round, each label near its share
+        held = [i for i in r if i in held_out]
         assert abs(len(held) - len(r) / 5) <= 1
         for tone in ("negative", "neutral", "positive"):
             share = sum(labels[i] == tone for i in held) / len(held)
-            assert abs(share - sum(labels[i] == tone for i in r) / len(r)) < 0.01
+            assert abs(share - sum(labels[i] == tone for i in r) / len(r)) < 0.02
+
+
+def test_a_corrected_label_does_not_move_items_across_the_split() -> None:
+    labels = read_labels(DATA / "labels.jsonl")
+    rounds = label_rounds()
+    corrected = labels | {i: FLIP[labels[i]] for i in rounds[1][:300]}
+    assert set(tone_split(rounds, corrected)[1]) != set(tone_split(rounds, labels)[1])  # a redraw moves them
+    held_out = held_out_ids()
+    assert tone_split(rounds, corrected, held_out=held_out) == tone_split(rounds, labels, held_out=held_out)
+    # A new round without recorded held-out items gets its own stratified fifth.
+    new_round = [f"new:{n}" for n in range(100)]
+    with_new = labels | {i: ("negative", "neutral", "positive")[n % 3] for n, i in enumerate(new_round)}
+    train, test = tone_split([*rounds, new_round], with_new, held_out=held_out)
+    assert len(set(test) & set(new_round)) == 20 and set(test) - set(new_round) == held_out
