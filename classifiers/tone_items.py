@@ -79,7 +79,8 @@ DRAWS = [(2400, 2026, 2400), (1700, 2027, 1600), (2300, 2028, 2210), (1300, 2029
 
 
 # Lines of labels.jsonl per annotation round, in file order. train.tone_split holds out a share
-# of each round on its own, so an item held out once stays held out as the corpus grows.
+# of each round on its own, so an item held out once stays held out as the corpus grows. A new
+# round's held-out ids go into held_out.txt before any of its labels is corrected.
 ROUNDS = (5000, 1210, 1218)
 
 

@@ -143,13 +143,13 @@ def tone_split(rounds: list[list[str]], labels: dict[str, str], seed: int = 13,
     which a stratified draw on the corrected labels would do."""
     from sklearn.model_selection import train_test_split
 
+    recorded = held_out or set()
     train: list[str] = []
     test: list[str] = []
     for ids in rounds:
         ids = sorted(ids)
-        fixed = [i for i in ids if held_out and i in held_out]
-        if fixed:
-            a, b = [i for i in ids if i not in held_out], fixed  # type: ignore[operator]
+        if any(i in recorded for i in ids):
+            a, b = [i for i in ids if i not in recorded], [i for i in ids if i in recorded]
         else:
             a, b = train_test_split(ids, test_size=0.2, stratify=[labels[i] for i in ids], random_state=seed)
         train += a
