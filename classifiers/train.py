@@ -40,17 +40,32 @@ VECTOR_WEIGHT = {"topic": 1.5, "tone": 1.25}
 Vectors = tuple[WordVectors, dict[str, str]]  # word vectors and the hashes of the data they come from
 
 
+def macro_f1_interval(labels: list[str], predicted: list[str], resamples: int = 1000,
+                      seed: int = 0) -> list[float]:
+    """95 % bootstrap interval of macro-F1: how far the figure could move on another draw of
+    as many items, which matters on a test set of a few thousand."""
+    y, p = np.asarray(labels), np.asarray(predicted)
+    classes = sorted(set(labels))
+    rng = np.random.default_rng(seed)
+    scores = [f1_score(y[s], p[s], average="macro", labels=classes, zero_division=0)
+              for s in (rng.integers(0, len(y), len(y)) for _ in range(resamples))]
+    return [round(float(v), 3) for v in np.percentile(scores, [2.5, 97.5])]
+
+
 def evaluate(model: TextClassifier, texts: list[str], labels: list[str],
-             fold: dict[str, str] | None = None) -> dict[str, Any]:
+             fold: dict[str, str] | None = None, interval: bool = False) -> dict[str, Any]:
     """Scores on a held-out set; `fold` maps predicted labels the set cannot hold onto the one
-    that holds them there (giao-duc is in VNTC's Chinh tri Xa hoi)."""
+    that holds them there (giao-duc is in VNTC's Chinh tri Xa hoi). `interval` adds macro-F1's
+    bootstrap interval."""
     predicted = [(fold or {}).get(p, p) for p in model.predict(texts)]
     report = classification_report(labels, predicted, output_dict=True, zero_division=0)
     names = sorted(set(labels) | set(predicted))
+    spread = {"macro_f1_95": macro_f1_interval(labels, predicted)} if interval else {}
     return {
         "n": len(labels),
         "accuracy": round(float(accuracy_score(labels, predicted)), 4),
         "macro_f1": round(float(f1_score(labels, predicted, average="macro", labels=sorted(set(labels)))), 4),
+        **spread,
         "per_class_f1": {
             k: round(v["f1-score"], 4) for k, v in report.items() if isinstance(v, dict) and k in set(labels)
         },
@@ -139,8 +154,8 @@ def tone_split(rounds: list[list[str]], labels: dict[str, str], seed: int = 13,
     round on its own, so that the items of earlier rounds stay on their side as the corpus grows.
 
     A round with items in `held_out` (tone_items.held_out_ids(), recorded when the round was
-    added) keeps exactly those: correcting a label later must not move an item across the split,
-    which a stratified draw on the corrected labels would do."""
+    added) keeps exactly those, which may be the whole round: correcting a label later must not
+    move an item across the split, which a stratified draw on the corrected labels would do."""
     from sklearn.model_selection import train_test_split
 
     recorded = held_out or set()
@@ -194,8 +209,8 @@ def train_tone(settings: Settings, output: Path | None = None, seed: int = 13,
                extra: Labelled | None = None,
                vectors: Vectors | None = None) -> dict:
     """Train on the annotated news-tone corpus, plus `extra` labelled texts (reviewers'
-    corrections); score a stratified 20 % of each annotation round held out, which the extra
-    texts never join.
+    corrections); score the held-out items of each annotation round (tone_split), which the
+    extra texts never join.
     `vectors` default to news_word_vectors()."""
     from classifiers.tone_items import DATA, held_out_ids, label_rounds, load_texts, read_labels
     from nlp.corpus import cached_segmentation
@@ -221,13 +236,14 @@ def train_tone(settings: Settings, output: Path | None = None, seed: int = 13,
     test = ([text_of[i] for i in test_ids], [labels[i] for i in test_ids])
     held_out = set(test_ids)
     metrics = {
-        "test": {"split": f"stratified 20 % of each annotation round ({len(ids)} items), seed {seed}",
-                 **evaluate(model, *test)},
+        "test": {"split": f"{len(test_ids)} of {len(ids)} items: a stratified 20 % of each annotation "
+                          f"round (seed {seed}), or a whole round kept for testing (held_out.txt)",
+                 **evaluate(model, *test, interval=True)},
         # Each round's held-out items alone: the first round's are the same items at every retraining.
         "test_by_round": [{"items": len(r), "held_out": len(h := [i for i in r if i in held_out]),
                            **{k: v for k, v in evaluate(model, [text_of[i] for i in h],
-                                                        [labels[i] for i in h]).items()
-                              if k in ("accuracy", "macro_f1")}}
+                                                        [labels[i] for i in h], interval=True).items()
+                              if k in ("accuracy", "macro_f1", "macro_f1_95")}}
                           for r in rounds],
         "annotation": {"items": len(ids),
                        "intra_annotator_kappa": cohen_kappa(labels, read_labels(DATA / "labels_pass2.jsonl")),

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+from sklearn.metrics import f1_score
+
 from classifiers.corpora import vntc_split
 from classifiers.tone_items import DATA, held_out_ids, label_rounds, load_texts, read_labels
-from classifiers.train import tone_split, train_tone
+from classifiers.train import macro_f1_interval, tone_split, train_tone
 from classifiers.word_vectors import WordVectors, cooccurrence_vectors, quantize
 from duluan.settings import Settings
 
@@ -54,16 +57,18 @@ def test_held_out_items_stay_held_out_as_the_corpus_grows() -> None:
     labels = read_labels(DATA / "labels.jsonl")
     rounds = label_rounds()
     held_out = held_out_ids()
-    assert [len(r) for r in rounds] == [5000, 1210, 1218] and len(set().union(*rounds)) == len(labels)
-    # The recorded split is each round's stratified draw on its labels as first recorded.
+    assert [len(r) for r in rounds] == [5000, 1210, 1218, 1198] and len(set().union(*rounds)) == len(labels)
+    # The recorded split is each of the first three rounds' stratified draw on its labels as
+    # first recorded, and the whole fourth round.
     first_recorded = labels | read_labels(DATA / "labels_round2_first.jsonl")
-    assert set(tone_split(rounds, first_recorded)[1]) == held_out
+    assert set(tone_split(rounds[:3], first_recorded)[1]) == held_out - set(rounds[3])
     train, test = tone_split(rounds, labels, held_out=held_out)
-    assert set(test) == held_out and not set(train) & set(test) and len(test) == 1000 + 242 + 244
+    assert set(test) == held_out and not set(train) & set(test) and len(test) == 1000 + 242 + 244 + 1198
+    assert set(rounds[3]) <= set(test)
     for known in range(1, len(rounds)):  # the split as it was before each later round
         earlier_train, earlier_test = tone_split(rounds[:known], first_recorded)
         assert set(earlier_test) <= set(test) and set(earlier_train) <= set(train)
-    for r in rounds:  # a fifth of each round, each label near its share
+    for r in rounds[:3]:  # a fifth of each drawn round, each label near its share
         held = [i for i in r if i in held_out]
         assert abs(len(held) - len(r) / 5) <= 1
         for tone in ("negative", "neutral", "positive"):
@@ -83,3 +88,19 @@ def test_a_corrected_label_does_not_move_items_across_the_split() -> None:
     with_new = labels | {i: ("negative", "neutral", "positive")[n % 3] for n, i in enumerate(new_round)}
     train, test = tone_split([*rounds, new_round], with_new, held_out=held_out)
     assert len(set(test) & set(new_round)) == 20 and set(test) - set(new_round) == held_out
+
+
+def test_macro_f1_interval_brackets_the_score_and_narrows_with_more_items() -> None:
+    rng = np.random.default_rng(1)
+    tones = np.array(["negative", "neutral", "positive"])
+
+    def scored(n: int) -> tuple[list[str], list[str], float]:
+        truth = tones[rng.integers(0, 3, n)]
+        guess = np.where(rng.random(n) < 0.75, truth, tones[rng.integers(0, 3, n)])  # ~80 % right
+        return list(truth), list(guess), float(f1_score(truth, guess, average="macro"))
+
+    small, large = scored(300), scored(4800)
+    (lo, hi), (big_lo, big_hi) = macro_f1_interval(*small[:2]), macro_f1_interval(*large[:2])
+    assert lo < small[2] < hi and big_lo < large[2] < big_hi
+    assert 0.01 < big_hi - big_lo < (hi - lo) / 2  # four times the items, about half the width
+    assert macro_f1_interval(small[0], small[0]) == [1.0, 1.0]
