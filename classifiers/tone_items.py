@@ -83,7 +83,7 @@ DRAWS = [(2400, 2026, 2400), (1700, 2027, 1600), (2300, 2028, 2210), (1300, 2029
 # of each round on its own, so an item held out once stays held out as the corpus grows. A new
 # round's held-out ids go into held_out.txt before any of its labels is corrected. The fourth
 # round is held out whole: in cross-validation it added nothing to training (docs/models.md),
-# so it serves as a larger test that no model or setting has seen.
+# so it serves as a larger test of a model fixed before the round was labelled.
 ROUNDS = (5000, 1210, 1218, 1198)
 
 
