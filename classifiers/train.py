@@ -44,11 +44,20 @@ def macro_f1_interval(labels: list[str], predicted: list[str], resamples: int = 
                       seed: int = 0) -> list[float]:
     """95 % bootstrap interval of macro-F1: how far the figure could move on another draw of
     as many items, which matters on a test set of a few thousand."""
-    y, p = np.asarray(labels), np.asarray(predicted)
-    classes = sorted(set(labels))
+    # Macro-F1 as scikit-learn computes it over the true labels' classes (a prediction outside
+    # them is a miss), from each resample's confusion counts: f1_score's checks took 3 ms a call.
+    classes = {c: i for i, c in enumerate(sorted(set(labels)))}
+    k = len(classes)
+    pairs = np.array([classes[t] * (k + 1) + classes.get(q, k)
+                      for t, q in zip(labels, predicted, strict=True)])
     rng = np.random.default_rng(seed)
-    scores = [f1_score(y[s], p[s], average="macro", labels=classes, zero_division=0)
-              for s in (rng.integers(0, len(y), len(y)) for _ in range(resamples))]
+    scores = []
+    for _ in range(resamples):
+        confusion = np.bincount(pairs[rng.integers(0, len(pairs), len(pairs))],
+                                minlength=k * (k + 1)).reshape(k, k + 1)
+        hits, support, guesses = np.diag(confusion), confusion.sum(1), confusion[:, :k].sum(0)
+        both = support + guesses
+        scores.append(np.mean(np.divide(2 * hits, both, out=np.zeros(k), where=both > 0)))
     return [round(float(v), 3) for v in np.percentile(scores, [2.5, 97.5])]
 
 

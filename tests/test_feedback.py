@@ -104,3 +104,11 @@ def test_macro_f1_interval_brackets_the_score_and_narrows_with_more_items() -> N
     assert lo < small[2] < hi and big_lo < large[2] < big_hi
     assert 0.01 < big_hi - big_lo < (hi - lo) / 2  # four times the items, about half the width
     assert macro_f1_interval(small[0], small[0]) == [1.0, 1.0]
+    # The same resamples scored by scikit-learn, a class the labels lack among the predictions.
+    truth, guess = np.array(small[0]), np.array(small[1])
+    guess[:5] = "other"
+    draws = np.random.default_rng(0)
+    reference = [f1_score(truth[s], guess[s], average="macro", labels=list(tones), zero_division=0)
+                 for s in (draws.integers(0, len(truth), len(truth)) for _ in range(200))]
+    expected = [round(float(v), 3) for v in np.percentile(reference, [2.5, 97.5])]
+    assert macro_f1_interval(list(truth), list(guess), resamples=200) == expected
