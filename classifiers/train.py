@@ -244,6 +244,9 @@ def train_tone(settings: Settings, output: Path | None = None, seed: int = 13,
                                                                [labels[i] for i in train_ids] + extra_labels)
     test = ([text_of[i] for i in test_ids], [labels[i] for i in test_ids])
     held_out = set(test_ids)
+    # Second readings of annotated items: each file is read once for its kappa and its size.
+    pass2, pass3 = read_labels(DATA / "labels_pass2.jsonl"), read_labels(DATA / "labels_pass3.jsonl")
+    reread = read_labels(DATA / "labels_round2_reread.jsonl")
     metrics = {
         "test": {"split": f"{len(test_ids)} of {len(ids)} items: a stratified 20 % of each annotation "
                           f"round (seed {seed}), or a whole round kept for testing (held_out.txt)",
@@ -255,17 +258,16 @@ def train_tone(settings: Settings, output: Path | None = None, seed: int = 13,
                               if k in ("accuracy", "macro_f1", "macro_f1_95")}}
                           for r in rounds],
         "annotation": {"items": len(ids),
-                       "intra_annotator_kappa": cohen_kappa(labels, read_labels(DATA / "labels_pass2.jsonl")),
-                       "double_annotated": len(read_labels(DATA / "labels_pass2.jsonl")),
+                       "intra_annotator_kappa": cohen_kappa(labels, pass2),
+                       "double_annotated": len(pass2),
                        # The same annotator, first round's items labelled again sessions later.
-                       "cross_session_kappa": cohen_kappa(labels, read_labels(DATA / "labels_pass3.jsonl")),
-                       "relabelled_later": len(read_labels(DATA / "labels_pass3.jsonl")),
+                       "cross_session_kappa": cohen_kappa(labels, pass3),
+                       "relabelled_later": len(pass3),
                        # The second round read again blind, against its labels before the two were
                        # reconciled (labels.jsonl holds the reconciled ones).
                        "second_round_reread_kappa": cohen_kappa(
-                           read_labels(DATA / "labels_round2_first.jsonl"),
-                           read_labels(DATA / "labels_round2_reread.jsonl")),
-                       "second_round_reread": len(read_labels(DATA / "labels_round2_reread.jsonl"))},
+                           read_labels(DATA / "labels_round2_first.jsonl"), reread),
+                       "second_round_reread": len(reread)},
     }
     metrics["word_vectors"] = _vector_summary(model)
     hashes = {"tone/labels.jsonl": file_hash(DATA / "labels.jsonl")} | vector_hashes
