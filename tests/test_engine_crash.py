@@ -24,7 +24,7 @@ SCRIPT = REPO_ROOT / "scripts" / "opensearch.sh"
 
 def _node(command: str, engine_dir: Path) -> str:
     env = {**os.environ, "DULUAN_ENGINE_DIR": str(engine_dir), "DULUAN_ENGINE_KEEP_DATA": "1",
-           "DULUAN_ENGINE_BASE_PORT": "9270", "DULUAN_ENGINE_LIB": str(REPO_ROOT / ".engine" / "lib")}
+           "DULUAN_ENGINE_BASE_PORT": "9270"}
     result = subprocess.run([str(SCRIPT), command], capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
