@@ -1,0 +1,85 @@
+"""Bulk indexing into the local node as OpenSearch 3 (on Java 21+) and as OpenSearch 2 (on
+Java 17), side by side: the same documents, the same mapping, fresh nodes taking turns.
+
+    python benchmarks/engine_versions.py [--docs 30000] [--runs 4]
+
+Like engine_bulk_cost.py this times the node alone: the bulk bodies are serialised before the
+clock starts. Each node first takes 5,000 other documents, so that its JIT has warmed up.
+The versions alternate, and which goes first alternates too, because the machine's speed
+drifts; each is reported as the median of its runs and as a ratio to OpenSearch 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import tempfile
+import time
+
+from engine_bulk_cost import bodies
+from index_bench import corpus
+
+from duluan.settings import REPO_ROOT, get_settings
+from index.engine_store import EngineClient
+from index.mapping import index_settings, mappings
+
+SCRIPT = str(REPO_ROOT / "scripts/opensearch.sh")
+VERSIONS = ("2", "3")
+
+
+def node(command: str, version: str, engine_dir: str) -> str:
+    env = {**os.environ, "DULUAN_ENGINE_VERSION": version, "DULUAN_ENGINE_DIR": engine_dir}
+    done = subprocess.run([SCRIPT, command], env=env, check=True, capture_output=True, text=True)
+    return done.stdout.strip()
+
+
+def load(url: str, warm: list[bytes], payload: list[bytes], documents: int) -> tuple[str, float]:
+    client = EngineClient(url)
+    for prefix in ("warm", "versions"):
+        client.request("PUT", f"/_index_template/{prefix}", body={
+            "index_patterns": [f"{prefix}-*"],
+            "template": {"settings": index_settings(), "mappings": mappings()},
+        })
+    for body in warm:
+        assert not client.client.bulk(body=body)["errors"], "the node refused documents"
+    start = time.perf_counter()
+    for body in payload:
+        assert not client.client.bulk(body=body)["errors"], "the node refused documents"
+    client.request("POST", "/versions-*/_refresh")
+    rate = documents / (time.perf_counter() - start)
+    return client.client.info()["version"]["number"], rate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--docs", type=int, default=30_000)
+    parser.add_argument("--runs", type=int, default=4)
+    args = parser.parse_args()
+    settings = get_settings()
+    articles = corpus(args.docs + 5000, settings.shared_data, settings.data_dir)
+    docs = [{**a.to_doc(), "_month": f"{a.published_at or a.fetched_at:%Y.%m}"} for a in articles]
+    del articles
+    warm, payload = bodies(docs[args.docs:], "warm", ()), bodies(docs[:args.docs], "versions", ())
+    rates: dict[str, list[float]] = {v: [] for v in VERSIONS}
+    names: dict[str, str] = {}
+    with tempfile.TemporaryDirectory() as engine_dir:
+        for run in range(args.runs):
+            for version in VERSIONS if run % 2 == 0 else VERSIONS[::-1]:
+                url = node("start", version, engine_dir)
+                try:
+                    names[version], rate = load(url, warm, payload, args.docs)
+                finally:
+                    node("stop", version, engine_dir)
+                rates[version].append(rate)
+                print(f"  run {run + 1}, OpenSearch {names[version]}: {rate:.0f} docs/s", flush=True)
+    base = statistics.median(rates["2"])
+    print(f"\nthe node alone, {args.docs} docs, median of {args.runs} runs:")
+    for version, values in rates.items():
+        median = statistics.median(values)
+        print(f"  OpenSearch {names[version]:8} {median:7.0f} docs/s  {median / base:4.2f}x")
+
+
+if __name__ == "__main__":
+    main()
