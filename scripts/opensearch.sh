@@ -65,7 +65,8 @@ need_tools() {
   if [[ -z "${RUNNER[$VERSION]:-}" ]]; then
     say "DULUAN_ENGINE_VERSION must be 2 or 3, not '$VERSION'"; exit 64
   fi
-  if ! find_java 17 99 >/dev/null || ! command -v mvn >/dev/null || ! command -v curl >/dev/null; then
+  if ! find_java "${MIN_JAVA[$VERSION]}" "${MAX_JAVA[$VERSION]}" >/dev/null || ! command -v mvn >/dev/null \
+      || ! command -v curl >/dev/null; then
     if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
       say "installing Java 17, Maven and curl from Debian's packages"
       apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless maven curl >/dev/null
