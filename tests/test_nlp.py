@@ -37,6 +37,25 @@ def test_folding_removes_diacritics_and_d_stroke() -> None:
     assert has_diacritics("Hà Nội") and not has_diacritics("Ha Noi")
 
 
+def test_folding_is_one_character_for_one_on_every_code_point() -> None:
+    """The table that fold() translates with agrees with folding character by character, for
+    every code point it covers and for text beyond it (emoji, a Deseret capital)."""
+    def by_character(text: str) -> str:
+        out = []
+        for ch in text:
+            base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+            base = "d" if ch in "đĐ" else base.lower()
+            out.append(base if len(base) == 1 else ch)
+        return "".join(out)
+
+    every = "".join(chr(i) for i in range(0x80, 0x10000) if not 0xD800 <= i <= 0xDFFF)
+    assert fold(every) == by_character(every)
+    assert len(fold(every)) == len(every)
+    beyond = "Ảnh 😀 \U00010400 Ờ"
+    assert fold("Ờ \ud800") == "o \ud800"  # a lone surrogate (from surrogateescape) passes through
+    assert fold(beyond) == by_character(beyond) == "anh 😀 \U00010428 o"
+
+
 def test_underthesea_segments_a_real_vntc_sentence(shared_data) -> None:  # noqa: ANN001
     line = (shared_data / "topic/vntc10-mini/train.jsonl").read_text("utf-8").splitlines()[0]
     text = json.loads(line)["text"]
