@@ -53,27 +53,25 @@ find_java() {
 }
 
 need_tools() {
-  if [[ -z "${DULUAN_ENGINE_VERSION:-}" ]]; then
-    VERSION=3
-    if ! find_java "${MIN_JAVA[3]}" "${MAX_JAVA[3]}" >/dev/null; then
-      say "no Java 21 or newer here: starting OpenSearch 2 on Java 17 instead of OpenSearch 3"
-      VERSION=2
-    fi
-  else
-    VERSION="$DULUAN_ENGINE_VERSION"
-  fi
+  VERSION="${DULUAN_ENGINE_VERSION:-3}"
   if [[ -z "${RUNNER[$VERSION]:-}" ]]; then
     say "DULUAN_ENGINE_VERSION must be 2 or 3, not '$VERSION'"; exit 64
   fi
-  if ! find_java "${MIN_JAVA[$VERSION]}" "${MAX_JAVA[$VERSION]}" >/dev/null || ! command -v mvn >/dev/null \
-      || ! command -v curl >/dev/null; then
+  # Each candidate Java is asked its version, so the search runs once per outcome, not per check.
+  JAVA="$(find_java "${MIN_JAVA[$VERSION]}" "${MAX_JAVA[$VERSION]}")" || JAVA=""
+  if [[ -z "$JAVA" && -z "${DULUAN_ENGINE_VERSION:-}" ]]; then
+    say "no Java 21 or newer here: starting OpenSearch 2 on Java 17 instead of OpenSearch 3"
+    VERSION=2
+    JAVA="$(find_java "${MIN_JAVA[$VERSION]}" "${MAX_JAVA[$VERSION]}")" || JAVA=""
+  fi
+  if [[ -z "$JAVA" ]] || ! command -v mvn >/dev/null || ! command -v curl >/dev/null; then
     if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
       say "installing Java 17, Maven and curl from Debian's packages"
       apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless maven curl >/dev/null
+      JAVA="$(find_java "${MIN_JAVA[$VERSION]}" "${MAX_JAVA[$VERSION]}")" || JAVA=""
     fi
   fi
-  if ! JAVA="$(find_java "${MIN_JAVA[$VERSION]}" "${MAX_JAVA[$VERSION]}")" || ! command -v mvn >/dev/null \
-      || ! command -v curl >/dev/null; then
+  if [[ -z "$JAVA" ]] || ! command -v mvn >/dev/null || ! command -v curl >/dev/null; then
     say "OpenSearch $VERSION needs Java ${MIN_JAVA[$VERSION]} to ${MAX_JAVA[$VERSION]}, Maven and curl."
     say "Install them (apt-get install openjdk-17-jre-headless maven curl; DULUAN_ENGINE_VERSION=2"
     say "runs on Java 17), or point DULUAN_SEARCH_URL at an Elasticsearch 8/9 or OpenSearch 2/3 server."
