@@ -45,6 +45,24 @@ def bodies(docs: list[dict], prefix: str, leave_out: tuple[str, ...]) -> list[by
     return out
 
 
+def timed_load(client: EngineClient, prefix: str, payload: list[bytes], documents: int,
+               mapping: dict | None = None) -> float:
+    """Docs/s for sending `payload` (bodies() for `prefix`) into monthly indices under an index
+    template of `mapping` (the store's by default), up to the refresh that makes them visible."""
+    client.request("PUT", f"/_index_template/{prefix}", body={
+        "index_patterns": [f"{prefix}-*"],
+        "template": {"settings": index_settings(), "mappings": mapping or mappings()},
+    })
+    send: Callable[[bytes], dict] = (
+        (lambda b: client.client.bulk(body=b)) if client.distribution == "opensearch"
+        else (lambda b: client.client.bulk(operations=b).body))
+    start = time.perf_counter()
+    for body in payload:
+        assert not send(body)["errors"], "the node refused documents"
+    client.request("POST", f"/{prefix}-*/_refresh")
+    return documents / (time.perf_counter() - start)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--docs", type=int, default=50_000)
@@ -56,26 +74,14 @@ def main() -> None:
         docs = [{**a.to_doc(), "_month": f"{a.published_at or a.fetched_at:%Y.%m}"} for a in articles]
         del articles
         client = EngineClient(url)
-        send: Callable[[bytes], dict] = (
-            (lambda b: client.client.bulk(body=b)) if client.distribution == "opensearch"
-            else (lambda b: client.client.bulk(operations=b).body))
         rates: dict[str, list[float]] = {name: [] for name in VARIANTS}
         for run in range(args.runs):
             for n, (name, leave_out) in enumerate(VARIANTS.items()):
                 prefix = f"bulkcost-{n}"
                 mapping = mappings()
                 mapping["properties"] = {k: v for k, v in mapping["properties"].items() if k not in leave_out}
-                client.request("PUT", f"/_index_template/{prefix}", body={
-                    "index_patterns": [f"{prefix}-*"],
-                    "template": {"settings": index_settings(), "mappings": mapping},
-                })
                 payload = bodies(docs, prefix, leave_out)
-                start = time.perf_counter()
-                for body in payload:
-                    result = send(body)
-                    assert not result["errors"], "the node refused documents"
-                client.request("POST", f"/{prefix}-*/_refresh")
-                rates[name].append(len(docs) / (time.perf_counter() - start))
+                rates[name].append(timed_load(client, prefix, payload, len(docs), mapping))
                 print(f"  run {run + 1}, {name}: {rates[name][-1]:.0f} docs/s", flush=True)
                 # By name: Elasticsearch 8 refuses wildcard deletes by default.
                 for row in client.request("GET", f"/_cat/indices/{prefix}-*", params={"format": "json"}):

@@ -16,14 +16,12 @@ import os
 import statistics
 import subprocess
 import tempfile
-import time
 
-from engine_bulk_cost import bodies
+from engine_bulk_cost import bodies, timed_load
 from index_bench import corpus
 
 from duluan.settings import REPO_ROOT, get_settings
 from index.engine_store import EngineClient
-from index.mapping import index_settings, mappings
 
 SCRIPT = str(REPO_ROOT / "scripts/opensearch.sh")
 VERSIONS = ("2", "3")
@@ -37,19 +35,8 @@ def node(command: str, version: str, engine_dir: str) -> str:
 
 def load(url: str, warm: list[bytes], payload: list[bytes], documents: int) -> tuple[str, float]:
     client = EngineClient(url)
-    for prefix in ("warm", "versions"):
-        client.request("PUT", f"/_index_template/{prefix}", body={
-            "index_patterns": [f"{prefix}-*"],
-            "template": {"settings": index_settings(), "mappings": mappings()},
-        })
-    for body in warm:
-        assert not client.client.bulk(body=body)["errors"], "the node refused documents"
-    start = time.perf_counter()
-    for body in payload:
-        assert not client.client.bulk(body=body)["errors"], "the node refused documents"
-    client.request("POST", "/versions-*/_refresh")
-    rate = documents / (time.perf_counter() - start)
-    return client.client.info()["version"]["number"], rate
+    timed_load(client, "warm", warm, 0)  # untimed: the JIT warms up
+    return client.client.info()["version"]["number"], timed_load(client, "versions", payload, documents)
 
 
 def main() -> None:
