@@ -363,7 +363,12 @@ class EngineStore:
 
     @staticmethod
     def _term_clause(term: Term) -> dict:
-        return {"multi_match": {"query": term.match_text, "type": "phrase", "fields": term.fields()}}
+        phrase = {"multi_match": {"query": term.match_text, "type": "phrase", "fields": term.fields()}}
+        if not (term.word and not term.folded and term.field is None):
+            return phrase
+        # The syllables side by side decide the match; the segmented word, where the article's
+        # segmentation found the same word, ranks it higher than a chance neighbourhood.
+        return {"bool": {"should": [phrase, {"match": {"text_segmented": term.segmented}}]}}
 
     def _text_query(self, parsed: ParsedQuery) -> dict | None:
         if parsed.empty:

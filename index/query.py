@@ -26,10 +26,18 @@ class Term:
     text: str
     phrase: bool = False
     field: str | None = None  # "title", "sapo" or "body" to search one field only
+    word: bool = False  # a word of several syllables that segmenting the query found
+
+    @property
+    def segmented(self) -> str:
+        """The word as the segmented text writes it: "kinh tế" -> "kinh_tế"."""
+        return "_".join(self.text.split())
 
     @property
     def folded(self) -> bool:
         words = self.text.split()
+        if self.word:  # found in a query typed with diacritics: "kinh tế" is exact, though "kinh" has none
+            return not any(has_diacritics(w) for w in words)
         return not all(has_diacritics(w) for w in words)
 
     @property
@@ -63,9 +71,47 @@ FILTER_PREFIXES = {"source": "sources", "tier": "tiers", "topic": "topics", "ton
                    "flag": "flags"}
 
 
+OPERATORS = ("OR", "AND", "&&", "NOT")
+
+
+def _segment_runs(tokens: list[str], quoted: set[str]) -> tuple[list[str], set[str]]:
+    """Runs of plain words typed with diacritics, segmented as the articles are, so that
+    "kinh tế" asks for the word kinh_tế and not for "kinh" and "tế" anywhere in the article.
+    Returns the new tokens and the words of several syllables among them. A run ends at an
+    operator, a quoted phrase, a prefix or an excluded word; "kinh AND tế" keeps two words.
+    Words typed without diacritics are not segmented: the segmenter reads them poorly."""
+    out: list[str] = []
+    words: set[str] = set()
+    run: list[str] = []
+
+    def flush() -> None:
+        if len(run) > 1 and any(has_diacritics(w) for w in run):
+            from nlp.segment import segment
+
+            for word in segment(" ".join(run)).split():
+                out.append(word.replace("_", " "))
+                if "_" in word:
+                    words.add(out[-1])
+        else:
+            out.extend(run)
+        run.clear()
+
+    for i, token in enumerate(tokens):
+        plain = (token not in OPERATORS and token not in quoted and not token.startswith("-")
+                 and ":" not in token and (i == 0 or tokens[i - 1] != "NOT"))
+        if plain:
+            run.append(token)
+        else:
+            flush()
+            out.append(token)
+    flush()
+    return out, words
+
+
 def parse_text(text: str) -> ParsedQuery:
     """Words are ANDed; "quoted phrases", OR between terms, -word or NOT word to exclude;
-    title:/sapo:/body: search one field, source:/topic:/tone:/tier:/entity: filter."""
+    title:/sapo:/body: search one field, source:/topic:/tone:/tier:/entity: filter. Words
+    typed with diacritics are segmented first: a word of several syllables is matched whole."""
     out = ParsedQuery()
     text = normalize_text(text)
     try:
@@ -73,6 +119,7 @@ def parse_text(text: str) -> ParsedQuery:
         quoted = {m.group(1) for m in re.finditer(r'"([^"]+)"', text)}
     except ValueError:  # unbalanced quote: treat the text as plain words
         tokens, quoted = text.replace('"', " ").split(), set()
+    tokens, segmented_words = _segment_runs(tokens, quoted)
     negate = join_or = False
     for token in tokens:
         prefix, sep, rest = token.partition(":")
@@ -92,11 +139,12 @@ def parse_text(text: str) -> ParsedQuery:
             continue
         if token.startswith("-") and len(token) > 1:
             negate, token = True, token[1:]
-        is_phrase = token in quoted and " " in token
+        is_word = token in segmented_words
+        is_phrase = is_word or (token in quoted and " " in token)
         words = _WORDS.findall(token)
         if not words:
             continue
-        terms = ([Term(" ".join(words), phrase=True, field=field_name)] if is_phrase
+        terms = ([Term(" ".join(words), phrase=True, field=field_name, word=is_word)] if is_phrase
                  else [Term(w, field=field_name) for w in words])
         if negate:
             out.must_not.extend(terms)

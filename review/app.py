@@ -106,6 +106,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # noqa: ANN202
+        parse_text("kinh tế")  # loads the query segmenter (about a second) before the first search
         yield
         store.close()
         db.close()

@@ -9,7 +9,9 @@ import pytest
 
 from duluan.record import Article
 from index.highlight import snippet_html
-from index.query import MARK_START, Query
+from index.query import MARK_START, Query, parse_text
+from nlp.segment import segment
+from tests.articles import make_article
 from tests.conftest import MIRROR_ARTICLES
 
 GOLD = "Giá vàng giảm sau dấu hiệu khả quan của kinh tế Mỹ"
@@ -180,6 +182,32 @@ def test_embedded_daily_counts_agree_with_the_articles(processed, tmp_path) -> N
     assert fast and fast == slow
     assert store.db.execute("SELECT COUNT(*) FROM value_days WHERE n <= 0").fetchone()[0] == 0
     store.close()
+
+
+def test_a_query_is_segmented_into_words() -> None:
+    terms = [[(t.text, t.word, t.folded) for t in group] for group in parse_text("kinh tế Mỹ").must]
+    assert terms == [[("kinh tế", True, False)], [("Mỹ", False, False)]]
+    # An operator, a quoted phrase or a prefix ends a run; words typed without diacritics stay apart.
+    assert [g[0].text for g in parse_text("kinh AND tế").must] == ["kinh", "tế"]
+    assert [g[0].text for g in parse_text("kinh te").must] == ["kinh", "te"]
+    parsed = parse_text('"giá vàng" hôm nay -Hà Nội')
+    assert [(g[0].text, g[0].word) for g in parsed.must] == [
+        ("giá vàng", False), ("hôm nay", True), ("Nội", False)]
+    assert [t.text for t in parsed.must_not] == ["Hà"]
+
+
+def test_words_of_several_syllables_are_matched_whole(store) -> None:  # noqa: ANN001
+    def article(n: int, title: str, body: str):  # noqa: ANN202
+        return make_article(n, title, body, text_segmented=segment(f"{title}\n\n{body}"))
+
+    economy = article(101, "Kinh tế Mỹ tăng trưởng chậm lại", "Tăng trưởng kinh tế Mỹ chậm lại trong quý ba.")
+    apart = article(102, "Bệnh viện tư mở rộng kinh doanh",
+                    "Nhiều bệnh viện tư kinh doanh thêm dịch vụ y tế cao cấp.")
+    store.upsert([economy, apart])
+    assert _titles(store, text="kinh tế") == [economy.title]
+    assert _titles(store, text="kinh tế", sort="relevance") == [economy.title]
+    assert set(_titles(store, text="kinh AND tế")) == {economy.title, apart.title}
+    assert set(_titles(store, text="kinh te")) == {economy.title, apart.title}
 
 
 def test_field_prefixes(store, processed) -> None:  # noqa: ANN001
