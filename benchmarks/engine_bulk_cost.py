@@ -63,6 +63,16 @@ def timed_load(client: EngineClient, prefix: str, payload: list[bytes], document
     return documents / (time.perf_counter() - start)
 
 
+def print_medians(title: str, rates: dict[str, list[float]], base: str) -> None:
+    """Each variant's median docs/s and its ratio to the median of `base`."""
+    reference = statistics.median(rates[base])
+    width = max(map(len, rates))
+    print(f"\n{title}")
+    for name, values in rates.items():
+        median = statistics.median(values)
+        print(f"  {name:{width}} {median:7.0f} docs/s  {median / reference:4.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--docs", type=int, default=50_000)
@@ -87,11 +97,7 @@ def main() -> None:
                 for row in client.request("GET", f"/_cat/indices/{prefix}-*", params={"format": "json"}):
                     client.request("DELETE", f"/{row['index']}")
                 client.request("DELETE", f"/_index_template/{prefix}")
-        full = statistics.median(rates["full mapping"])
-        print(f"\nthe node alone, {len(docs)} docs, median of {args.runs} runs:")
-        for name, values in rates.items():
-            median = statistics.median(values)
-            print(f"  {name:24} {median:7.0f} docs/s  {median / full:4.2f}x")
+        print_medians(f"the node alone, {len(docs)} docs, median of {args.runs} runs:", rates, "full mapping")
 
 
 if __name__ == "__main__":

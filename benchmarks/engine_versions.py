@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import tempfile
 
-from engine_bulk_cost import bodies, timed_load
+from engine_bulk_cost import bodies, print_medians, timed_load
 from index_bench import corpus
 
 from duluan.settings import REPO_ROOT, get_settings
@@ -61,11 +60,9 @@ def main() -> None:
                     node("stop", version, engine_dir)
                 rates[version].append(rate)
                 print(f"  run {run + 1}, OpenSearch {names[version]}: {rate:.0f} docs/s", flush=True)
-    base = statistics.median(rates["2"])
-    print(f"\nthe node alone, {args.docs} docs, median of {args.runs} runs:")
-    for version, values in rates.items():
-        median = statistics.median(values)
-        print(f"  OpenSearch {names[version]:8} {median:7.0f} docs/s  {median / base:4.2f}x")
+    named = {f"OpenSearch {names[v]}": values for v, values in rates.items()}
+    print_medians(f"the node alone, {args.docs} docs, median of {args.runs} runs:", named,
+                  f"OpenSearch {names['2']}")
 
 
 if __name__ == "__main__":

@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     search_password: str | None = None
     search_verify_certs: bool = True
     index_prefix: str = Field("duluan", description="Prefix of index, alias and template names.")
+    search_bulk_requests: int = Field(
+        2, ge=1, description="Bulk requests the engine store keeps in flight; a node indexes each "
+        "request's documents for one index on one thread.")
 
     user_agent: str = "DuLuanBot/0.1 (+{contact})"
     contact_url: str = Field("https://github.com/duluan/duluan", description="Contact URL sent to sites.")

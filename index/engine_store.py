@@ -14,6 +14,7 @@ import ssl
 import time
 import urllib.request
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,9 @@ from index.query import (
     background_range,
     significant_terms,
 )
+
+BULK_CHUNK = 1000  # documents a bulk request carries at most (EngineClient.bulk)
+BULK_SMALLEST = 100  # no split below this: a request's fixed cost would outweigh the overlap
 
 HIDDEN = ["text_segmented", "text_folded", "title_folded"]
 UNREADABLE = "unreadable"  # spool sub-folder for files that no longer parse as articles
@@ -128,10 +132,19 @@ class EngineClient:
 
     def bulk(self, actions: Iterable[dict]) -> Iterable[tuple[bool, dict]]:
         return self.helpers.streaming_bulk(
-            self.client, actions, chunk_size=1000, max_chunk_bytes=20 * 1024 * 1024,
+            self.client, actions, chunk_size=BULK_CHUNK, max_chunk_bytes=20 * 1024 * 1024,
             raise_on_error=False, raise_on_exception=False,
             max_retries=3, initial_backoff=1,
         )
+
+
+def bulk_parts(docs: list[Any], ways: int) -> list[list[Any]]:
+    """`docs` in consecutive parts of at most BULK_CHUNK, and at least `ways` of them where each
+    can still hold BULK_SMALLEST, so that `ways` requests can be in flight together."""
+    size = BULK_CHUNK
+    if ways > 1 and len(docs) >= 2 * BULK_SMALLEST:
+        size = min(BULK_CHUNK, max(BULK_SMALLEST, -(-len(docs) // ways)))
+    return [docs[i:i + size] for i in range(0, len(docs), size)] or [docs]
 
 
 _VERSIONED = re.compile(r"-v(\d+)-\d{4}\.\d{2}$")
@@ -166,6 +179,7 @@ class EngineStore:
         self.alias = f"{self.prefix}-articles"
         self.version = mapping_version
         self.spool_dir: Path = settings.spool_dir
+        self.bulk_requests = settings.search_bulk_requests
         self._created: set[str] = set()
         self._alias_seen = False
         self.ensure_template()
@@ -259,16 +273,28 @@ class EngineStore:
     def _write(self, docs: list[_Doc]) -> tuple[int, list[_Doc], list[str]]:
         confirmed: set[str] = set()
         errors: list[str] = []
+
+        def send(part: list[_Doc]) -> list[tuple[bool, dict]]:
+            # streaming_bulk reports each item in order; its own failures come back as items.
+            return list(self.client.bulk(self._actions(part)))
+
+        parts = bulk_parts(docs, self.bulk_requests)
+        # A node indexes one request's documents for one index on one write thread, so a batch
+        # for the current month alone keeps one core busy unless several requests are in flight.
+        pool = ThreadPoolExecutor(min(self.bulk_requests, len(parts))) if len(parts) > 1 else None
         try:
             self._ensure_indices({d.index for d in docs})
-            # streaming_bulk reports each item in order; its own failures come back as items.
-            for (ok, info), doc in zip(self.client.bulk(self._actions(docs)), docs, strict=False):
-                if ok:
-                    confirmed.add(doc.id)
-                elif len(errors) < 20:
-                    errors.append(json.dumps(info, ensure_ascii=False, default=str)[:300])
+            for part, results in zip(parts, pool.map(send, parts) if pool else map(send, parts), strict=True):
+                for (ok, info), doc in zip(results, part, strict=False):
+                    if ok:
+                        confirmed.add(doc.id)
+                    elif len(errors) < 20:
+                        errors.append(json.dumps(info, ensure_ascii=False, default=str)[:300])
         except (EngineError, *self.client.connection_errors) as exc:
             errors.append(f"engine unreachable: {exc}")
+        finally:
+            if pool:
+                pool.shutdown(cancel_futures=True)
         # Whatever the engine did not confirm goes to the spool: nothing is lost.
         failed = [d for d in docs if d.id not in confirmed]
         return len(confirmed), failed, errors

@@ -55,8 +55,9 @@ def test_kill_mid_bulk_then_replay_loses_and_duplicates_nothing(own_node, proces
     reports = []
 
     def load() -> None:
-        for start in range(0, len(docs), 100):
-            reports.append(store.upsert(docs[start:start + 100]))
+        # 250 at a time: two bulk requests in flight (bulk_parts), as the pipeline sends them.
+        for start in range(0, len(docs), 250):
+            reports.append(store.upsert(docs[start:start + 250]))
 
     loader = threading.Thread(target=load)
     loader.start()

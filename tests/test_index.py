@@ -217,6 +217,55 @@ def test_field_prefixes(store, processed) -> None:  # noqa: ANN001
     assert _titles(store, text='title:"gia vang"') == [GOLD]
 
 
+def test_bulk_parts_let_requests_overlap() -> None:
+    from index.engine_store import bulk_parts
+
+    assert [len(p) for p in bulk_parts(list(range(1000)), 2)] == [500, 500]
+    assert [len(p) for p in bulk_parts(list(range(2500)), 2)] == [1000, 1000, 500]
+    assert [len(p) for p in bulk_parts(list(range(2500)), 1)] == [1000, 1000, 500]
+    assert [len(p) for p in bulk_parts(list(range(150)), 2)] == [150]  # too few to split
+    assert [len(p) for p in bulk_parts(list(range(250)), 3)] == [100, 100, 50]
+
+
+def test_engine_bulk_requests_in_flight_write_each_article_once(processed, tmp_path) -> None:  # noqa: ANN001
+    import threading
+
+    from index.engine_store import EngineStore
+    from tests.conftest import _engine_settings
+
+    store = EngineStore(_engine_settings(tmp_path))
+    assert store.bulk_requests == 2
+    docs = [a.model_copy(update={"id": f"many-{i:04d}",
+                                 "published_at": a.published_at + timedelta(days=i % 40)})
+            for i in range(450) for a in [processed[i % len(processed)]]]
+    real_bulk, lock = store.client.bulk, threading.Lock()
+    in_flight, most = 0, 0
+
+    def counting_bulk(actions):  # noqa: ANN001, ANN202 - the real request, counted
+        nonlocal in_flight, most
+        with lock:
+            in_flight += 1
+            most = max(most, in_flight)
+        try:
+            return list(real_bulk(actions))
+        finally:
+            with lock:
+                in_flight -= 1
+
+    store.client.bulk = counting_bulk
+    try:
+        report = store.upsert(docs)
+        assert (report.written, report.spooled, report.errors) == (450, 0, [])
+        assert most == 2
+        assert store.upsert(docs).written == 450  # again: updated, not duplicated
+        store.refresh()
+        assert store.count() == 450
+        assert store.count(Query(ids=[d.id for d in docs[:100]])) == 100
+    finally:
+        store.drop_all()
+        store.close()
+
+
 def test_migration_swaps_in_a_new_mapping_version(processed, tmp_path) -> None:  # noqa: ANN001
     from index.engine_store import EngineStore, NeedsMigration
     from tests.conftest import _engine_settings
