@@ -10,6 +10,7 @@ comes from the segmentation cache that `duluan train topic` leaves in the data
 directory, when present; otherwise the syllables stand in for words (same index cost).
 
 The engine is $DULUAN_SEARCH_URL, or a local node started with scripts/opensearch.sh.
+Each store first takes 5,000 of the documents untimed (a fresh node's JVM warms up).
 Prints indexing docs/s (median of the runs) and p50/p95 latency per query shape.
 """
 
@@ -125,8 +126,13 @@ def p50_p95(times_ms: list[float]) -> tuple[float, float]:
     return round(statistics.median(times), 1), round(times[int(0.95 * (len(times) - 1))], 1)
 
 
-def index_rate(make_store, docs: list[Article], runs: int):  # noqa: ANN001, ANN201
-    """Median docs/s over fresh stores, and the last store, still open, for the searches."""
+def index_rate(make_store, docs: list[Article], runs: int, warm_up: int = 5000):  # noqa: ANN001, ANN201
+    """Median docs/s over fresh stores, and the last store, still open, for the searches.
+    `warm_up` documents go into a fresh store first, untimed: a node that has just started
+    indexes at half speed until the JVM has compiled its hot code."""
+    warm = make_store()
+    warm.upsert(docs[:warm_up])
+    warm.close()
     rates, store = [], None
     for _ in range(runs):
         if store is not None:
