@@ -75,20 +75,23 @@ OPERATORS = ("OR", "AND", "&&", "NOT")
 
 
 def _segment_runs(tokens: list[str], quoted: set[str]) -> tuple[list[str], set[str]]:
-    """Runs of plain words typed with diacritics, segmented as the articles are, so that
-    "kinh tế" asks for the word kinh_tế and not for "kinh" and "tế" anywhere in the article.
-    Returns the new tokens and the words of several syllables among them. A run ends at an
-    operator, a quoted phrase, a prefix or an excluded word; "kinh AND tế" keeps two words.
-    Words typed without diacritics are not segmented: the segmenter reads them poorly."""
+    """Runs of plain words, segmented, so that "kinh tế" asks for the word kinh_tế and not
+    for "kinh" and "tế" anywhere in the article. A run typed with diacritics is segmented as
+    the articles are; one typed without, by underthesea's word list folded ("kinh te" is a word
+    there, "gia vang" is not), since the segmenter reads such text poorly. Returns the new
+    tokens and the words of several syllables among them. A run ends at an operator, a quoted
+    phrase, a prefix or an excluded word: "kinh AND tế" keeps two words."""
+    from nlp.segment import segment, segment_folded
+
     out: list[str] = []
     words: set[str] = set()
     run: list[str] = []
 
     def flush() -> None:
-        if len(run) > 1 and any(has_diacritics(w) for w in run):
-            from nlp.segment import segment
-
-            for word in segment(" ".join(run)).split():
+        if len(run) > 1:
+            accented = any(has_diacritics(w) for w in run)
+            plain = " ".join(run) if accented else " ".join(w for t in run for w in _WORDS.findall(t))
+            for word in (segment(plain) if accented else segment_folded(plain)).split():
                 out.append(word.replace("_", " "))
                 if "_" in word:
                     words.add(out[-1])
@@ -110,8 +113,8 @@ def _segment_runs(tokens: list[str], quoted: set[str]) -> tuple[list[str], set[s
 
 def parse_text(text: str) -> ParsedQuery:
     """Words are ANDed; "quoted phrases", OR between terms, -word or NOT word to exclude;
-    title:/sapo:/body: search one field, source:/topic:/tone:/tier:/entity: filter. Words
-    typed with diacritics are segmented first: a word of several syllables is matched whole."""
+    title:/sapo:/body: search one field, source:/topic:/tone:/tier:/entity: filter. The words
+    are segmented first: a word of several syllables is matched whole."""
     out = ParsedQuery()
     text = normalize_text(text)
     try:

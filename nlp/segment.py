@@ -6,7 +6,9 @@ whitespace tokenizer (the engine's, or scikit-learn's) sees whole words.
 
 from __future__ import annotations
 
+import logging
 import re
+from functools import lru_cache
 
 _TOKEN_CHARS = re.compile(r"\w", re.UNICODE)
 
@@ -61,3 +63,47 @@ def segment_many(texts: list[str], workers: int | None = None, progress: str | N
             bar.update()
     bar.close()
     return out
+
+
+# underthesea's word list (74,000 entries), which its segmenter was built beside.
+_LEXICON = ("underthesea", "corpus/data/Viet74K.txt")
+_LONGEST = 4  # syllables in the longest word looked up
+
+
+@lru_cache(maxsize=1)
+def folded_words() -> frozenset[tuple[str, ...]]:
+    """The words of several syllables in underthesea's word list, without diacritics:
+    ("kinh", "te") for kinh tế and kính tệ alike."""
+    from importlib import resources
+
+    from nlp.normalize import fold
+
+    package, name = _LEXICON
+    try:
+        text = resources.files(package).joinpath(name).read_text("utf-8")
+    except (FileNotFoundError, ModuleNotFoundError):
+        logging.getLogger(__name__).warning(
+            "%s has no %s: queries without diacritics are not segmented", package, name)
+        return frozenset()
+    words = (line.split() for line in text.splitlines())
+    return frozenset(tuple(fold(s).lower() for s in w) for w in words if 2 <= len(w) <= _LONGEST)
+
+
+def segment_folded(text: str) -> str:
+    """Words typed without diacritics, segmented by the longest match in the folded word list
+    ("kinh te my" -> "kinh_te my"). The tagger behind segment() reads such text poorly; the
+    word list keeps a run of syllables together only where some word spells it."""
+    syllables = text.split()
+    known = folded_words()
+    out: list[str] = []
+    i = 0
+    while i < len(syllables):
+        for n in range(min(_LONGEST, len(syllables) - i), 1, -1):
+            if tuple(s.lower() for s in syllables[i:i + n]) in known:
+                out.append("_".join(syllables[i:i + n]))
+                i += n
+                break
+        else:
+            out.append(syllables[i])
+            i += 1
+    return " ".join(out)

@@ -106,7 +106,9 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # noqa: ANN202
-        parse_text("kinh tế")  # loads the query segmenter (about a second) before the first search
+        # Loads the query segmenters (a few seconds) before the first search, not during it.
+        parse_text("kinh tế")
+        parse_text("kinh te")
         yield
         store.close()
         db.close()

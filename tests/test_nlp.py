@@ -7,7 +7,7 @@ import unicodedata
 
 from nlp.analyze import analyze, keywords
 from nlp.normalize import canonical_tone, fold, has_diacritics, normalize_text
-from nlp.segment import segment, sentences
+from nlp.segment import folded_words, segment, segment_folded, sentences
 
 
 def test_old_and_new_tone_placement_meet_in_one_form() -> None:
@@ -62,6 +62,14 @@ def test_underthesea_segments_a_real_vntc_sentence(shared_data) -> None:  # noqa
     segmented = segment(normalize_text(text))
     assert "Thứ_trưởng" in segmented
     assert "số_liệu" in segmented
+
+
+def test_text_without_diacritics_is_segmented_by_the_folded_word_list() -> None:
+    assert len(folded_words()) > 40_000  # underthesea's list is there and was read
+    assert segment_folded("tai nan giao thong o Ha Noi") == "tai_nan giao_thong o Ha_Noi"
+    assert segment_folded("thu tuong chinh phu") == "thu_tuong chinh_phu"
+    assert segment_folded("gia vang") == "gia vang"  # two words, as the segmenter has them
+    assert segment_folded("") == ""
 
 
 def test_analysis_of_a_real_article(shared_data) -> None:  # noqa: ANN001
