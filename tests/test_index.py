@@ -214,6 +214,26 @@ def test_words_of_several_syllables_are_matched_whole(store) -> None:  # noqa: A
     assert set(_titles(store, text="kinh AND te")) == {economy.title, apart.title}
 
 
+def test_engine_ranks_the_word_its_segmentation_found_first(tmp_path) -> None:  # noqa: ANN001
+    from index.engine_store import EngineStore
+    from tests.conftest import _engine_settings
+
+    title, body = "Hội thảo về tăng trưởng", "Các chuyên gia bàn về kinh tế và đầu tư."
+    # The same text; only the second article's segmentation left "kinh" and "tế" apart.
+    word = make_article(201, title, body, text_segmented="Hội_thảo về tăng_trưởng kinh_tế đầu_tư")
+    apart = make_article(202, title, body, text_segmented="Hội_thảo về tăng_trưởng kinh tế đầu_tư")
+    store = EngineStore(_engine_settings(tmp_path))
+    try:
+        store.upsert([apart, word])
+        store.refresh()
+        hits = store.search(Query(text="kinh tế", sort="relevance")).hits
+        assert [h.article.id for h in hits] == [word.id, apart.id]
+        assert hits[0].score > hits[1].score
+    finally:
+        store.drop_all()
+        store.close()
+
+
 def test_field_prefixes(store, processed) -> None:  # noqa: ANN001
     store.upsert(processed)
     assert _titles(store, text="title:vàng source:dantri") == [GOLD]
