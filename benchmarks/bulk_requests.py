@@ -15,12 +15,11 @@ from __future__ import annotations
 import argparse
 import random
 import tempfile
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from engine_bulk_cost import print_medians
-from index_bench import corpus, search_engine
+from index_bench import corpus, search_engine, timed_upsert
 
 from duluan.record import VN_TZ, Article
 from duluan.settings import Settings, get_settings
@@ -41,13 +40,7 @@ def one_month(docs: list[Article]) -> list[Article]:
 def load(settings: Settings, docs: list[Article]) -> float:
     store = EngineStore(settings)
     store.drop_all()
-    start = time.perf_counter()
-    for i in range(0, len(docs), 1000):  # as index_bench and the pipeline hand them over
-        report = store.upsert(docs[i:i + 1000])
-        assert report.spooled == 0, report.errors[:3]
-    store.refresh()
-    rate = len(docs) / (time.perf_counter() - start)
-    assert store.count() == len(docs)
+    rate = timed_upsert(store, docs)
     store.drop_all()
     store.close()
     return rate

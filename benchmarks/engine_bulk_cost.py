@@ -21,6 +21,7 @@ from collections.abc import Callable
 
 from index_bench import corpus, search_engine
 
+from duluan.record import Article
 from duluan.settings import get_settings
 from index.engine_store import EngineClient
 from index.mapping import index_settings, mappings
@@ -31,6 +32,11 @@ VARIANTS: dict[str, tuple[str, ...]] = {
     "without text_segmented": ("text_segmented",),
     "without both": ("text_folded", "title_folded", "text_segmented"),
 }
+
+
+def monthly_docs(articles: list[Article]) -> list[dict]:
+    """The articles as the engine stores them, each with the month of the index it goes to."""
+    return [{**a.to_doc(), "_month": f"{a.published_at or a.fetched_at:%Y.%m}"} for a in articles]
 
 
 def bodies(docs: list[dict], prefix: str, leave_out: tuple[str, ...]) -> list[bytes]:
@@ -81,7 +87,7 @@ def main() -> None:
     settings = get_settings()
     with search_engine() as url:
         articles = corpus(args.docs, settings.shared_data, settings.data_dir)
-        docs = [{**a.to_doc(), "_month": f"{a.published_at or a.fetched_at:%Y.%m}"} for a in articles]
+        docs = monthly_docs(articles)
         del articles
         client = EngineClient(url)
         rates: dict[str, list[float]] = {name: [] for name in VARIANTS}

@@ -16,7 +16,7 @@ import os
 import subprocess
 import tempfile
 
-from engine_bulk_cost import bodies, print_medians, timed_load
+from engine_bulk_cost import bodies, monthly_docs, print_medians, timed_load
 from index_bench import corpus
 
 from duluan.settings import REPO_ROOT, get_settings
@@ -45,7 +45,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = get_settings()
     articles = corpus(args.docs + 5000, settings.shared_data, settings.data_dir)
-    docs = [{**a.to_doc(), "_month": f"{a.published_at or a.fetched_at:%Y.%m}"} for a in articles]
+    docs = monthly_docs(articles)
     del articles
     warm, payload = bodies(docs[args.docs:], "warm", ()), bodies(docs[:args.docs], "versions", ())
     rates: dict[str, list[float]] = {v: [] for v in VERSIONS}

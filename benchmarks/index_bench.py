@@ -126,6 +126,19 @@ def p50_p95(times_ms: list[float]) -> tuple[float, float]:
     return round(statistics.median(times), 1), round(times[int(0.95 * (len(times) - 1))], 1)
 
 
+def timed_upsert(store, docs: list[Article]) -> float:  # noqa: ANN001 - either store
+    """Docs/s for writing `docs` in batches of 1,000, as the pipeline hands them over, up to
+    the refresh that makes them visible; every one must be written, none spooled."""
+    start = time.perf_counter()
+    for i in range(0, len(docs), 1000):
+        report = store.upsert(docs[i:i + 1000])
+        assert report.spooled == 0, report.errors[:3]
+    store.refresh()
+    rate = len(docs) / (time.perf_counter() - start)
+    assert store.count() == len(docs)
+    return rate
+
+
 def index_rate(make_store, docs: list[Article], runs: int, warm_up: int = 5000):  # noqa: ANN001, ANN201
     """Median docs/s over fresh stores, and the last store, still open, for the searches.
     `warm_up` documents go into a fresh store first, untimed: a node that has just started
@@ -138,13 +151,7 @@ def index_rate(make_store, docs: list[Article], runs: int, warm_up: int = 5000):
         if store is not None:
             store.close()
         store = make_store()
-        start = time.perf_counter()
-        for i in range(0, len(docs), 1000):
-            report = store.upsert(docs[i:i + 1000])
-            assert report.spooled == 0, report.errors[:3]
-        store.refresh()
-        rates.append(len(docs) / (time.perf_counter() - start))
-        assert store.count() == len(docs)
+        rates.append(timed_upsert(store, docs))
         print(f"  {store.backend} run {len(rates)}: {rates[-1]:.0f} docs/s", flush=True)
     return statistics.median(rates), store
 
