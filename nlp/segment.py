@@ -94,12 +94,13 @@ def segment_folded(text: str) -> str:
     ("kinh te my" -> "kinh_te my"). The tagger behind segment() reads such text poorly; the
     word list keeps a run of syllables together only where some word spells it."""
     syllables = text.split()
+    lowered = [s.lower() for s in syllables]
     known = folded_words()
     out: list[str] = []
     i = 0
     while i < len(syllables):
         for n in range(min(_LONGEST, len(syllables) - i), 1, -1):
-            if tuple(s.lower() for s in syllables[i:i + n]) in known:
+            if tuple(lowered[i:i + n]) in known:
                 out.append("_".join(syllables[i:i + n]))
                 i += n
                 break
