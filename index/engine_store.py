@@ -254,8 +254,11 @@ class EngineStore:
         return self._alias_seen
 
     def drop_all(self) -> None:
-        """Delete every index behind the alias (tests and `index reset`)."""
+        """Delete every index behind the alias (tests and benchmarks)."""
+        # Forget the indices created so far too: a bulk request to a deleted one would create it
+        # again from the template, outside the alias, where no search finds its articles.
         self._alias_seen = False
+        self._created.clear()
         if self.client.exists(f"/{self.alias}"):
             for name in self.client.request("GET", f"/_alias/{self.alias}"):
                 self.client.request("DELETE", f"/{name}")

@@ -290,6 +290,23 @@ def test_engine_bulk_requests_in_flight_write_each_article_once(processed, tmp_p
         store.close()
 
 
+def test_engine_store_writes_behind_the_alias_after_drop_all(processed, tmp_path) -> None:  # noqa: ANN001
+    from index.engine_store import EngineStore
+    from tests.conftest import _engine_settings
+
+    store = EngineStore(_engine_settings(tmp_path))
+    try:
+        store.upsert(processed)
+        store.drop_all()
+        # The same store writes again: its indices must be created anew and join the alias.
+        assert store.upsert(processed).written == len(processed)
+        store.refresh()
+        assert store.count() == len(processed)
+    finally:
+        store.drop_all()
+        store.close()
+
+
 def test_migration_swaps_in_a_new_mapping_version(processed, tmp_path) -> None:  # noqa: ANN001
     from index.engine_store import EngineStore, NeedsMigration
     from tests.conftest import _engine_settings
