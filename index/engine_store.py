@@ -345,11 +345,15 @@ class EngineStore:
     def upsert(self, articles: Sequence[Article]) -> WriteReport:
         docs = [self._doc(a) for a in articles]
         try:
-            stale = sorted(n for n, v in self.indices().items() if v < self.version)
+            behind = self.indices()
         except (EngineError, *self.client.connection_errors) as exc:
             if docs:
                 self._spool(docs)
             return WriteReport(spooled=len(docs), errors=[f"engine unreachable: {exc}"])
+        stale = sorted(n for n, v in behind.items() if v < self.version)
+        # An index deleted since this store created it (an old month removed for retention, say)
+        # must be created again behind the alias, not by the bulk request outside it.
+        self._created &= behind.keys()
         if stale:
             raise NeedsMigration(None, f"the index holds mapping version(s) older than {self.version} "
                                  f"({', '.join(stale)}); run `duluan index migrate` first")

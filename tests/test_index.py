@@ -290,7 +290,7 @@ def test_engine_bulk_requests_in_flight_write_each_article_once(processed, tmp_p
         store.close()
 
 
-def test_engine_store_writes_behind_the_alias_after_drop_all(processed, tmp_path) -> None:  # noqa: ANN001
+def test_engine_store_writes_behind_the_alias_after_indices_are_deleted(processed, tmp_path) -> None:  # noqa: ANN001
     from index.engine_store import EngineStore
     from tests.conftest import _engine_settings
 
@@ -302,6 +302,13 @@ def test_engine_store_writes_behind_the_alias_after_drop_all(processed, tmp_path
         assert store.upsert(processed).written == len(processed)
         store.refresh()
         assert store.count() == len(processed)
+        # A month deleted behind the store's back, as retention does, is created again behind the alias.
+        month = store.index_for(processed[0])
+        store.client.request("DELETE", f"/{month}")
+        assert store.upsert(processed).written == len(processed)
+        store.refresh()
+        assert store.count() == len(processed)
+        assert month in store.indices()
     finally:
         store.drop_all()
         store.close()
