@@ -252,6 +252,9 @@ def cmd_index(args: argparse.Namespace) -> int:
                 spool = settings.spool_dir
                 spooled = len(list(spool.glob("*.jsonl"))) if spool.exists() else 0
                 print(f"spool: {spooled} file(s) waiting for replay")
+                if refused := store.refused_files():
+                    print(f"refused: {len(refused)} file(s) of articles the engine refused, in "
+                          f"{refused[0].parent}; fix the cause, then `duluan index replay --refused`")
             return 0
         if not hasattr(store, "migrate"):
             print("the embedded store needs no migration or replay", file=sys.stderr)
@@ -262,9 +265,15 @@ def cmd_index(args: argparse.Namespace) -> int:
                 print(f"{old} -> {new}")
             print(f"migrated {report.documents} documents; the alias now points at the new indices")
         else:
-            report = store.replay_spool()
-            print(f"replayed {report.replayed}, still spooled {report.spooled}")
-            return 0 if report.spooled == 0 else 1
+            report = store.replay_spool(refused=args.refused)
+            print(f"replayed {report.replayed}, still spooled {report.spooled}, refused {report.refused}")
+            for error in report.errors[:10]:
+                print(f"error: {error}", file=sys.stderr)
+            if aside := store.refused_files():
+                print(f"{len(aside)} file(s) of refused articles wait in {aside[0].parent}: fix the "
+                      "cause, then `duluan index replay --refused`", file=sys.stderr)
+            # Not 0 while anything is still not written, so that a scheduled replay raises an alarm.
+            return 0 if report.spooled == 0 and not aside else 1
     finally:
         store.close()
     return 0
@@ -361,6 +370,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("index", help="the search index: status, migrate to a new mapping, replay spool")
     p.add_argument("action", choices=["status", "migrate", "replay"])
+    p.add_argument("--refused", action="store_true",
+                   help="replay: retry the articles the engine refused too, once the cause is fixed")
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("demo", help="crawl the bundled offline mirror, process, index and serve")

@@ -24,6 +24,7 @@ class ProcessSummary:
     written: int = 0
     spooled: int = 0
     replayed: int = 0
+    refused: int = 0
     needs_review: int = 0
     not_vietnamese: int = 0
     unlabelled: int = 0
@@ -34,7 +35,9 @@ class ProcessSummary:
     def lines(self) -> list[str]:
         out = [
             f"processed {self.processed} articles: {self.written} written to the index, "
-            f"{self.spooled} spooled for replay, {self.replayed} replayed from the spool",
+            f"{self.spooled} spooled for replay, {self.replayed} replayed from the spool"
+            + (f", {self.refused} refused by the engine and set aside (`duluan index status`)"
+               if self.refused else ""),
             f"{self.needs_review} marked for review (low confidence), "
             f"{self.not_vietnamese} not Vietnamese or too short, {self.unlabelled} without a topic, "
             f"{self.duplicates} syndicated copies",
@@ -168,6 +171,7 @@ def process_pending(settings: Settings, store: Store | None = None, batch_size: 
             summary.written += report.written
             summary.spooled += report.spooled
             summary.replayed += report.replayed
+            summary.refused += report.refused
             summary.errors += report.errors
             summary.needs_review += sum(a.needs_review for a in enriched)
             summary.not_vietnamese += sum(a.language != "vi" for a in enriched)

@@ -16,10 +16,15 @@ class WriteReport:
     spooled: int = 0  # kept on disk for replay because the engine refused or was down
     replayed: int = 0  # spooled earlier, written now
     errors: list[str] = field(default_factory=list)
+    # Kept on disk but set aside: the engine refuses them as they stand (a closed index, a
+    # mapping conflict), so retrying before every write would only hold up the others.
+    # `duluan index replay --refused` retries them once the cause is fixed.
+    refused: int = 0
 
     def __add__(self, other: WriteReport) -> WriteReport:
         return WriteReport(self.written + other.written, self.spooled + other.spooled,
-                           self.replayed + other.replayed, self.errors + other.errors)
+                           self.replayed + other.replayed, self.errors + other.errors,
+                           self.refused + other.refused)
 
 
 class Store(Protocol):

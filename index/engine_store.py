@@ -16,6 +16,7 @@ import urllib.request
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,17 @@ BULK_SMALLEST = 100  # no split below this: a request's fixed cost would outweig
 
 HIDDEN = ["text_segmented", "text_folded", "title_folded"]
 UNREADABLE = "unreadable"  # spool sub-folder for files that no longer parse as articles
+REFUSED = "refused"  # spool sub-folder for articles the engine refuses as they stand
+# Per-item statuses that another try may cure: the node busy (429), timing out (408) or failing
+# (5xx), or the index gone (404: the next write creates it again). Any other 4xx is a refusal.
+_RETRYABLE = {404, 408, 429}
+
+
+def _refusal(info: dict) -> bool:
+    """Whether a failed bulk item was refused for what it is, not for the engine's state."""
+    status = next(iter(info.values()), {}).get("status") if isinstance(info, dict) else None
+    # A request that failed as a whole (no connection) reports a non-numeric status.
+    return isinstance(status, int) and 400 <= status < 500 and status not in _RETRYABLE
 
 
 @dataclass(frozen=True)
@@ -245,7 +257,13 @@ class EngineStore:
 
     def refresh(self) -> None:
         if self.client.exists(f"/{self.alias}"):
-            self.client.request("POST", f"/{self.alias}/_refresh")
+            self._read("_refresh")
+
+    def _read(self, endpoint: str, body: dict | None = None) -> Any:
+        """A request over the alias that skips closed months (closing old months is how they are
+        retired): without ignore_unavailable, one closed index fails every search."""
+        return self.client.request("POST", f"/{self.alias}/{endpoint}", body=body,
+                                   params={"ignore_unavailable": "true"})
 
     def _has_alias(self) -> bool:
         """Whether the alias exists yet; once it does, it stays, so reads skip asking again."""
@@ -273,8 +291,10 @@ class EngineStore:
             # A string source goes into the bulk body as it is: serialised once, above.
             yield {"_op_type": "index", "_index": doc.index, "_id": doc.id, "_source": doc.source}
 
-    def _write(self, docs: list[_Doc]) -> tuple[int, list[_Doc], list[str]]:
+    def _write(self, docs: list[_Doc]) -> tuple[int, list[_Doc], list[_Doc], list[str]]:
+        """(written, failed and worth retrying, refused as they stand, errors)."""
         confirmed: set[str] = set()
+        refused: set[str] = set()
         errors: list[str] = []
 
         def send(part: list[_Doc]) -> list[tuple[bool, dict]]:
@@ -291,21 +311,26 @@ class EngineStore:
                 for (ok, info), doc in zip(results, part, strict=False):
                     if ok:
                         confirmed.add(doc.id)
-                    elif len(errors) < 20:
+                        continue
+                    if _refusal(info):
+                        refused.add(doc.id)
+                    if len(errors) < 20:
                         errors.append(json.dumps(info, ensure_ascii=False, default=str)[:300])
         except (EngineError, *self.client.connection_errors) as exc:
             errors.append(f"engine unreachable: {exc}")
         finally:
             if pool:
                 pool.shutdown(cancel_futures=True)
-        # Whatever the engine did not confirm goes to the spool: nothing is lost.
-        failed = [d for d in docs if d.id not in confirmed]
-        return len(confirmed), failed, errors
+        # Whatever the engine did not confirm goes to the spool, or aside: nothing is lost.
+        failed = [d for d in docs if d.id not in confirmed and d.id not in refused]
+        return len(confirmed), failed, [d for d in docs if d.id in refused], errors
 
-    def _spool(self, docs: list[_Doc]) -> None:
-        """One article per line, as JSON; its index is worked out again on replay."""
-        self.spool_dir.mkdir(parents=True, exist_ok=True)
-        path = self.spool_dir / f"{time.time_ns()}.jsonl"
+    def _spool(self, docs: list[_Doc], folder: str = "") -> None:
+        """One article per line, as JSON; its index is worked out again on replay. `folder`
+        (REFUSED) keeps articles aside from the spool that every write replays first."""
+        target = self.spool_dir / folder
+        target.mkdir(parents=True, exist_ok=True)
+        path = target / f"{time.time_ns()}.jsonl"
         tmp = path.with_suffix(".tmp")
         with tmp.open("w", encoding="utf-8") as fh:
             for doc in docs:
@@ -317,9 +342,18 @@ class EngineStore:
         data.pop("_index", None)  # spool files written before the index was left out
         return self._doc(Article.from_stored(data))
 
-    def replay_spool(self) -> WriteReport:
+    def refused_files(self) -> list[Path]:
+        """Spool files of articles the engine refused as they stood, oldest first."""
+        folder = self.spool_dir / REFUSED
+        return sorted(folder.glob("*.jsonl")) if folder.exists() else []
+
+    def replay_spool(self, refused: bool = False) -> WriteReport:
+        """Write what the spool holds, oldest first; with `refused`, then the articles set aside
+        as refused too (after the cause, such as a closed index, has been dealt with)."""
         report = WriteReport()
-        for path in sorted(self.spool_dir.glob("*.jsonl")) if self.spool_dir.exists() else []:
+        spooled = sorted(self.spool_dir.glob("*.jsonl")) if self.spool_dir.exists() else []
+        for path in spooled + (self.refused_files() if refused else []):
+            set_aside = path.parent.name == REFUSED
             try:
                 docs = [self._unspool(line) for line in path.read_text("utf-8").splitlines() if line]
             except ValueError as exc:  # not JSON, or no longer a valid article (pydantic's error)
@@ -330,17 +364,42 @@ class EngineStore:
                 report.errors.append(f"spool file {path.name} cannot be replayed, moved to {aside}: "
                                      f"{str(exc)[:200]}")
                 continue
-            written, failed, errors = self._write(docs)
+            stale: set[str] = set()
+            if set_aside:
+                try:
+                    stale = self._superseded(docs)
+                except (EngineError, *self.client.connection_errors) as exc:
+                    report.errors.append(f"engine unreachable: {exc}")
+                    report.spooled += len(docs)
+                    break
+                if stale:
+                    docs = [d for d in docs if d.id not in stale]
+                    report.errors.append(f"{len(stale)} refused article(s) left out: the index holds a "
+                                         f"later fetch of them ({', '.join(sorted(stale)[:5])})")
+            written, failed, refused_docs, errors = self._write(docs)
             report.replayed += written
             report.errors += errors
+            if refused_docs:
+                self._spool(refused_docs, REFUSED)
+                report.refused += len(refused_docs)
             if failed:
-                if len(failed) != len(docs):
-                    self._spool(failed)
+                if len(failed) != len(docs) or stale:  # some written, set aside or left out
+                    self._spool(failed, REFUSED if set_aside else "")
                     path.unlink()
                 report.spooled += len(failed)
                 break  # the engine is still refusing: keep the rest for later
             path.unlink()
         return report
+
+    def _superseded(self, docs: list[_Doc]) -> set[str]:
+        """Ids among `docs` of which the index holds a later fetch. Refused articles are replayed
+        out of order, after what was written since: they must not overwrite a newer version."""
+        fetched = {d.id: datetime.fromisoformat(json.loads(d.source)["fetched_at"]) for d in docs}
+        # A multi-get, not a search: it sees what was written a moment ago, before any refresh.
+        found = self.client.request("POST", "/_mget", body={"docs": [
+            {"_index": d.index, "_id": d.id, "_source": ["fetched_at"]} for d in docs]})["docs"]
+        return {h["_id"] for h in found if h.get("found")
+                and datetime.fromisoformat(h["_source"]["fetched_at"]) > fetched[h["_id"]]}
 
     def upsert(self, articles: Sequence[Article]) -> WriteReport:
         docs = [self._doc(a) for a in articles]
@@ -364,16 +423,19 @@ class EngineStore:
             self._spool(docs)
             report.spooled += len(docs)
             return report
-        written, failed, errors = self._write(docs)
+        written, failed, refused, errors = self._write(docs)
         if failed:
             self._spool(failed)
-        return report + WriteReport(written=written, spooled=len(failed), errors=errors)
+        if refused:
+            self._spool(refused, REFUSED)
+        return report + WriteReport(written=written, spooled=len(failed), errors=errors,
+                                    refused=len(refused))
 
     def update_fields(self, updates: dict[str, dict[str, Any]]) -> int:
         if not updates or not self._has_alias():
             return 0
         self.refresh()  # the articles may have been written a moment ago
-        found = self.client.request("POST", f"/{self.alias}/_search", body={
+        found = self._read("_search", {
             "query": {"ids": {"values": list(updates)}}, "size": len(updates), "_source": False,
         })["hits"]["hits"]
         actions = [
@@ -388,7 +450,7 @@ class EngineStore:
     # -- reading -------------------------------------------------------------------------
 
     def get(self, article_id: str) -> Article | None:
-        result = self.client.request("POST", f"/{self.alias}/_search", body={
+        result = self._read("_search", {
             "query": {"ids": {"values": [article_id]}}, "size": 1,
         }) if self._has_alias() else {"hits": {"hits": []}}
         hits = result["hits"]["hits"]
@@ -444,7 +506,7 @@ class EngineStore:
         if not self._has_alias():
             return 0
         body = {"query": self.query_body(query or Query())}
-        return int(self.client.request("POST", f"/{self.alias}/_count", body=body)["count"])
+        return int(self._read("_count", body)["count"])
 
     def search(self, query: Query) -> SearchResult:
         if not self._has_alias():
@@ -476,7 +538,7 @@ class EngineStore:
                 }
         if aggs:
             body["aggs"] = aggs
-        result = self.client.request("POST", f"/{self.alias}/_search", body=body)
+        result = self._read("_search", body)
         aggregations = result.get("aggregations", {})
         raw_hits = result["hits"]["hits"]
         hits = [
@@ -512,7 +574,7 @@ class EngineStore:
             terms["include"] = include
         else:  # significant_terms() ignores keywords of fewer than 3 articles
             terms["min_doc_count"] = 3
-        result = self.client.request("POST", f"/{self.alias}/_search", body={
+        result = self._read("_search", {
             "query": self.query_body(query), "size": 0, "track_total_hits": True,
             "aggs": {"k": {"terms": terms}},
         })

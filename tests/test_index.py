@@ -251,6 +251,17 @@ def test_bulk_parts_let_requests_overlap() -> None:
     assert [len(p) for p in bulk_parts(list(range(250)), 3)] == [100, 100, 50]
 
 
+def test_refusals_are_told_from_failures_worth_retrying() -> None:
+    from index.engine_store import _refusal
+
+    def item(status: object) -> dict:
+        return {"index": {"_index": "x", "status": status, "error": {"type": "t"}}}
+
+    assert _refusal(item(400)) and _refusal(item(413))  # closed index, mapping conflict; too large
+    # Busy, timing out, failing, index gone, or no answer at all: the spool retries these.
+    assert not any(_refusal(item(s)) for s in (429, 408, 404, 500, 503, "N/A", None))
+
+
 def test_engine_bulk_requests_in_flight_write_each_article_once(processed, tmp_path) -> None:  # noqa: ANN001
     import threading
 
@@ -310,6 +321,66 @@ def test_engine_store_writes_behind_the_alias_after_indices_are_deleted(processe
         assert store.count() == len(processed)
         assert month in store.indices()
     finally:
+        store.drop_all()
+        store.close()
+
+
+def test_engine_refusal_of_one_article_does_not_hold_up_the_others(processed, tmp_path, monkeypatch,  # noqa: ANN001
+                                                                    capsys) -> None:  # noqa: ANN001
+    """An article the engine refuses as it stands (here: its month was closed) is set aside with
+    the reason, not retried before every later write; once the cause is fixed the CLI replays it."""
+    from duluan.cli import main
+    from duluan.settings import get_settings
+    from index.engine_store import EngineStore
+    from tests.conftest import _engine_settings
+
+    settings = _engine_settings(tmp_path)
+    store = EngineStore(settings)
+    try:
+        store.upsert(processed)
+        month = store.index_for(processed[0])
+        store.client.request("POST", f"/{month}/_close")
+        late = processed[0].model_copy(update={"id": "late-edit", "title": "Bản sửa muộn"})
+        superseded = processed[0].model_copy(update={"id": "edited-again", "title": "Bản cũ"})
+        report = store.upsert([late, superseded])
+        assert (report.written, report.spooled, report.refused) == (0, 0, 2)
+        assert any("closed" in e for e in report.errors)
+        assert store.refused_files() and not list(settings.spool_dir.glob("*.jsonl"))
+
+        # Later articles are written at once, not spooled behind the refused one.
+        other = [a for a in processed if store.index_for(a) != month]
+        fresh = [a.model_copy(update={"id": f"after-{i}"}) for i, a in enumerate(other)]
+        report = store.upsert(fresh)
+        assert (report.written, report.spooled, report.refused) == (len(fresh), 0, 0)
+        # Searches skip the closed month instead of failing.
+        store.refresh()
+        assert store.count() == 2 * len(other)
+        assert store.get(fresh[0].id) is not None and store.get(processed[0].id) is None
+        by_month = store.search(Query(histogram="month", facets=["topic"])).histogram
+        assert sum(b.count for b in by_month) == 2 * len(other)
+
+        # The CLI shows what was set aside; the month reopened, it replays it when asked.
+        for name, value in (("DATA_DIR", str(settings.data_dir)), ("SEARCH_URL", settings.search_url),
+                            ("INDEX_PREFIX", settings.index_prefix)):
+            monkeypatch.setenv(f"DULUAN_{name}", value)
+        get_settings.cache_clear()
+        assert main(["index", "status"]) == 0
+        assert "refused: 1 file(s)" in capsys.readouterr().out
+        assert main(["index", "replay"]) == 1  # not without --refused: the month is still closed
+        store.client.request("POST", f"/{month}/_open")
+        store.client.request("GET", f"/_cluster/health/{month}", params={"wait_for_status": "green"})
+        # Fetched again and written before the replay: the refused copy is older and stays out.
+        newer = superseded.model_copy(update={"title": "Bản mới nhất",
+                                              "fetched_at": superseded.fetched_at + timedelta(hours=1)})
+        assert store.upsert([newer]).written == 1
+        assert main(["index", "replay", "--refused"]) == 0
+        assert "replayed 1, still spooled 0, refused 0" in capsys.readouterr().out
+        assert not store.refused_files()
+        store.refresh()
+        assert store.get("late-edit").title == "Bản sửa muộn"
+        assert store.get("edited-again").title == "Bản mới nhất"
+    finally:
+        get_settings.cache_clear()
         store.drop_all()
         store.close()
 
