@@ -385,6 +385,37 @@ def test_engine_refusal_of_one_article_does_not_hold_up_the_others(processed, tm
         store.close()
 
 
+def test_engine_refused_articles_stay_aside_while_the_engine_is_unreachable(processed, tmp_path) -> None:  # noqa: ANN001
+    """`replay --refused` with the engine gone keeps the refused articles where they were, so
+    that they are not replayed later without the check against newer fetches."""
+    from opensearchpy import OpenSearch
+
+    from index.engine_store import EngineStore
+    from tests.conftest import _engine_settings
+
+    settings = _engine_settings(tmp_path)
+    store = EngineStore(settings)
+    try:
+        store.upsert(processed[:1])
+        month = store.index_for(processed[0])
+        store.client.request("POST", f"/{month}/_close")
+        assert store.upsert([processed[0].model_copy(update={"id": "late"})]).refused == 1
+        (aside,) = store.refused_files()
+        live = store.client.client
+        store.client.client = OpenSearch(hosts=["http://127.0.0.1:9"], max_retries=0)  # nothing listens
+        try:
+            report = store.replay_spool(refused=True)
+        finally:
+            store.client.client.close()
+            store.client.client = live
+        assert (report.replayed, report.spooled) == (0, 1) and "unreachable" in report.errors[0]
+        assert store.refused_files() == [aside] and not list(settings.spool_dir.glob("*.jsonl"))
+        store.client.request("POST", f"/{month}/_open")
+    finally:
+        store.drop_all()
+        store.close()
+
+
 def test_migration_swaps_in_a_new_mapping_version(processed, tmp_path) -> None:  # noqa: ANN001
     from index.engine_store import EngineStore, NeedsMigration
     from tests.conftest import _engine_settings
