@@ -249,10 +249,8 @@ def cmd_index(args: argparse.Namespace) -> int:
             if hasattr(store, "indices"):
                 for name, version in sorted(store.indices().items()):
                     print(f"  {name}  mapping v{version}")
-                spool = settings.spool_dir
-                spooled = len(list(spool.glob("*.jsonl"))) if spool.exists() else 0
-                print(f"spool: {spooled} file(s) waiting for replay")
-                if refused := store.refused_files():
+                print(f"spool: {len(store.spool_files())} file(s) waiting for replay")
+                if refused := store.spool_files(refused=True):
                     print(f"refused: {len(refused)} file(s) of articles the engine refused, in "
                           f"{refused[0].parent}; fix the cause, then `duluan index replay --refused`")
             return 0
@@ -269,7 +267,7 @@ def cmd_index(args: argparse.Namespace) -> int:
             print(f"replayed {report.replayed}, still spooled {report.spooled}, refused {report.refused}")
             for error in report.errors[:10]:
                 print(f"error: {error}", file=sys.stderr)
-            if aside := store.refused_files():
+            if aside := store.spool_files(refused=True):
                 print(f"{len(aside)} file(s) of refused articles wait in {aside[0].parent}: fix the "
                       "cause, then `duluan index replay --refused`", file=sys.stderr)
             # Not 0 while anything is still not written, so that a scheduled replay raises an alarm.

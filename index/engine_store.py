@@ -342,17 +342,17 @@ class EngineStore:
         data.pop("_index", None)  # spool files written before the index was left out
         return self._doc(Article.from_stored(data))
 
-    def refused_files(self) -> list[Path]:
-        """Spool files of articles the engine refused as they stood, oldest first."""
-        folder = self.spool_dir / REFUSED
+    def spool_files(self, refused: bool = False) -> list[Path]:
+        """Spool files waiting for replay, oldest first; with `refused`, those of articles the
+        engine refused as they stood instead."""
+        folder = self.spool_dir / REFUSED if refused else self.spool_dir
         return sorted(folder.glob("*.jsonl")) if folder.exists() else []
 
     def replay_spool(self, refused: bool = False) -> WriteReport:
         """Write what the spool holds, oldest first; with `refused`, then the articles set aside
         as refused too (after the cause, such as a closed index, has been dealt with)."""
         report = WriteReport()
-        spooled = sorted(self.spool_dir.glob("*.jsonl")) if self.spool_dir.exists() else []
-        for path in spooled + (self.refused_files() if refused else []):
+        for path in self.spool_files() + (self.spool_files(refused=True) if refused else []):
             set_aside = path.parent.name == REFUSED
             try:
                 docs = [self._unspool(line) for line in path.read_text("utf-8").splitlines() if line]

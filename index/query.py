@@ -89,9 +89,11 @@ def _segment_runs(tokens: list[str], quoted: set[str]) -> tuple[list[str], set[s
 
     def flush() -> None:
         if len(run) > 1:
-            accented = any(has_diacritics(w) for w in run)
-            plain = " ".join(run) if accented else " ".join(w for t in run for w in _WORDS.findall(t))
-            for word in (segment(plain) if accented else segment_folded(plain)).split():
+            if any(has_diacritics(w) for w in run):
+                segmented = segment(" ".join(run))
+            else:
+                segmented = segment_folded(" ".join(w for t in run for w in _WORDS.findall(t)))
+            for word in segmented.split():
                 out.append(word.replace("_", " "))
                 if "_" in word:
                     words.add(out[-1])

@@ -345,7 +345,7 @@ def test_engine_refusal_of_one_article_does_not_hold_up_the_others(processed, tm
         report = store.upsert([late, superseded])
         assert (report.written, report.spooled, report.refused) == (0, 0, 2)
         assert any("closed" in e for e in report.errors)
-        assert store.refused_files() and not list(settings.spool_dir.glob("*.jsonl"))
+        assert store.spool_files(refused=True) and not list(settings.spool_dir.glob("*.jsonl"))
 
         # Later articles are written at once, not spooled behind the refused one.
         other = [a for a in processed if store.index_for(a) != month]
@@ -375,7 +375,7 @@ def test_engine_refusal_of_one_article_does_not_hold_up_the_others(processed, tm
         assert store.upsert([newer]).written == 1
         assert main(["index", "replay", "--refused"]) == 0
         assert "replayed 1, still spooled 0, refused 0" in capsys.readouterr().out
-        assert not store.refused_files()
+        assert not store.spool_files(refused=True)
         store.refresh()
         assert store.get("late-edit").title == "Bản sửa muộn"
         assert store.get("edited-again").title == "Bản mới nhất"
@@ -400,7 +400,7 @@ def test_engine_refused_articles_stay_aside_while_the_engine_is_unreachable(proc
         month = store.index_for(processed[0])
         store.client.request("POST", f"/{month}/_close")
         assert store.upsert([processed[0].model_copy(update={"id": "late"})]).refused == 1
-        (aside,) = store.refused_files()
+        (aside,) = store.spool_files(refused=True)
         live = store.client.client
         store.client.client = OpenSearch(hosts=["http://127.0.0.1:9"], max_retries=0)  # nothing listens
         try:
@@ -409,7 +409,7 @@ def test_engine_refused_articles_stay_aside_while_the_engine_is_unreachable(proc
             store.client.client.close()
             store.client.client = live
         assert (report.replayed, report.spooled) == (0, 1) and "unreachable" in report.errors[0]
-        assert store.refused_files() == [aside] and not list(settings.spool_dir.glob("*.jsonl"))
+        assert store.spool_files(refused=True) == [aside] and not list(settings.spool_dir.glob("*.jsonl"))
         store.client.request("POST", f"/{month}/_open")
     finally:
         store.drop_all()
