@@ -337,7 +337,7 @@ class EngineStore:
                 fh.write(doc.source + "\n")
         tmp.replace(path)
 
-    def _unspool(self, line: str) -> _Doc:
+    def _unspool(self, line: bytes) -> _Doc:
         data = json.loads(line)
         data.pop("_index", None)  # spool files written before the index was left out
         return self._doc(Article.from_stored(data))
@@ -355,7 +355,9 @@ class EngineStore:
         for path in self.spool_files() + (self.spool_files(refused=True) if refused else []):
             set_aside = path.parent.name == REFUSED
             try:
-                docs = [self._unspool(line) for line in path.read_text("utf-8").splitlines() if line]
+                # Lines end at "\n" alone: JSON leaves U+2028 or U+0085 in text unescaped, and
+                # str.splitlines would break an article there.
+                docs = [self._unspool(line) for line in path.read_bytes().split(b"\n") if line]
             except ValueError as exc:  # not JSON, or no longer a valid article (pydantic's error)
                 # Kept aside, not deleted, and reported; it must not block every later write.
                 aside = self.spool_dir / UNREADABLE / path.name

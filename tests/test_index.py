@@ -450,11 +450,15 @@ def test_spooled_articles_replay_into_their_monthly_index(processed, tmp_path) -
     settings = _engine_settings(tmp_path)
     store = EngineStore(settings)
     try:
-        first, second = processed[0], processed[1]
+        # JSON may hold line separators other than "\n" unescaped (U+2028, U+0085): a line
+        # of the spool ends at "\n" only.
+        first = processed[0].model_copy(update={"authors": ["Minh\u2028Anh\x85"]})
+        second = processed[1]
         store._spool([store._doc(first)])
         # A line as spooled before the index was left out of it: still replayed.
         old = settings.spool_dir / "0.jsonl"
-        old.write_text(json.dumps({**second.to_doc(), "_index": "gone"}, ensure_ascii=False) + "\n")
+        old.write_text(json.dumps({**second.to_doc(), "_index": "gone"}, ensure_ascii=False) + "\n",
+                       encoding="utf-8")
         # A file that no longer holds valid articles is set aside and reported, not replayed.
         (settings.spool_dir / "1.jsonl").write_text('{"id": "x", "no_such_field": 1}\n')
         report = store.upsert([])
