@@ -13,12 +13,14 @@ import re
 import ssl
 import time
 import urllib.request
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from pydantic import TypeAdapter
 
 from duluan.record import Article, validate_fields
 from duluan.settings import Settings
@@ -37,8 +39,11 @@ from index.query import (
     significant_terms,
 )
 
-BULK_CHUNK = 1000  # documents a bulk request carries at most (EngineClient.bulk)
+BULK_CHUNK = 1000  # documents a bulk request carries at most
 BULK_SMALLEST = 100  # no split below this: a request's fixed cost would outweigh the overlap
+BULK_MAX_BYTES = 20 * 1024 * 1024  # well under the engines' 100 MB default request limit
+BULK_TRIES = 4  # items the node is too busy for (429) are sent again up to three times,
+BULK_BACKOFF = 1.0  # after 1, 2 and 4 seconds
 
 HIDDEN = ["text_segmented", "text_folded", "title_folded"]
 UNREADABLE = "unreadable"  # spool sub-folder for files that no longer parse as articles
@@ -55,14 +60,18 @@ def _refusal(info: dict) -> bool:
     return isinstance(status, int) and 400 <= status < 500 and status not in _RETRYABLE
 
 
+_ARTICLE_JSON = TypeAdapter(Article)
+
+
 @dataclass(frozen=True)
 class _Doc:
-    """An article ready for a bulk request, serialised once by pydantic's JSON encoder
-    (the json module took half of the client's CPU time): the line sent is the line spooled."""
+    """An article ready for a bulk request, serialised once, to UTF-8 bytes, by pydantic's JSON
+    encoder: the line sent is the line spooled. The json module took half of the client's CPU
+    time, and a str would be encoded again for every request."""
 
     id: str
     index: str
-    source: str
+    source: bytes
 
 
 def _agg_field(name: str) -> str:
@@ -96,7 +105,7 @@ class EngineClient:
         self.version = version.get("number", "")
         auth = (user, password or "") if user else None
         if self.distribution == "opensearch":
-            from opensearchpy import OpenSearch, helpers
+            from opensearchpy import OpenSearch
             from opensearchpy.exceptions import ConnectionError as ConnError
             from opensearchpy.exceptions import TransportError
 
@@ -105,28 +114,37 @@ class EngineClient:
             self._errors: tuple[type[Exception], ...] = (TransportError,)
             self._conn_errors: tuple[type[Exception], ...] = (ConnError,)
         else:
-            from elasticsearch import ApiError, Elasticsearch, helpers
+            from elasticsearch import ApiError, Elasticsearch
             from elasticsearch import ConnectionError as ConnError
 
             self.client = Elasticsearch(url, basic_auth=auth, verify_certs=verify, request_timeout=60,
                                         max_retries=3, retry_on_timeout=True)
             self._errors = (ApiError,)
             self._conn_errors = (ConnError,)
-        self.helpers = helpers
 
     @property
     def connection_errors(self) -> tuple[type[Exception], ...]:
         return self._conn_errors
 
     def request(self, method: str, path: str, body: Any = None, params: dict | None = None) -> Any:
+        if self.distribution == "opensearch":
+            return self._call(self.client.transport.perform_request, method, path, params=params,
+                              body=body)
+        headers = {"accept": "application/json"}
+        if body is not None:
+            headers["content-type"] = "application/json"
+        return self._call(self.client.perform_request, method, path, params=params, body=body,
+                          headers=headers).body
+
+    def bulk(self, body: bytes) -> list[dict]:
+        """One bulk request of NDJSON lines; the result of each action, in order."""
+        if self.distribution == "opensearch":
+            return self._call(self.client.bulk, body=body)["items"]
+        return self._call(self.client.bulk, operations=body).body["items"]
+
+    def _call(self, method: Any, *args: Any, **kwargs: Any) -> Any:
         try:
-            if self.distribution == "opensearch":
-                return self.client.transport.perform_request(method, path, params=params, body=body)
-            headers = {"accept": "application/json"}
-            if body is not None:
-                headers["content-type"] = "application/json"
-            return self.client.perform_request(method, path, params=params, body=body,
-                                               headers=headers).body
+            return method(*args, **kwargs)
         except self._errors as exc:
             status = getattr(exc, "status_code", None) or getattr(exc, "status", None)
             if isinstance(status, str):
@@ -142,21 +160,26 @@ class EngineClient:
                 return False
             raise
 
-    def bulk(self, actions: Iterable[dict]) -> Iterable[tuple[bool, dict]]:
-        return self.helpers.streaming_bulk(
-            self.client, actions, chunk_size=BULK_CHUNK, max_chunk_bytes=20 * 1024 * 1024,
-            raise_on_error=False, raise_on_exception=False,
-            max_retries=3, initial_backoff=1,
-        )
 
-
-def bulk_parts(docs: list[Any], ways: int) -> list[list[Any]]:
+def bulk_parts(docs: Sequence[Any], ways: int, size: Callable[[Any], int] = lambda _: 0) -> list[list[Any]]:
     """`docs` in consecutive parts of at most BULK_CHUNK, and at least `ways` of them where each
-    can still hold BULK_SMALLEST, so that `ways` requests can be in flight together."""
-    size = BULK_CHUNK
+    can still hold BULK_SMALLEST, so that `ways` requests can be in flight together; a part
+    whose documents' `size` adds up to more than BULK_MAX_BYTES is split further."""
+    count = BULK_CHUNK
     if ways > 1 and len(docs) >= 2 * BULK_SMALLEST:
-        size = min(BULK_CHUNK, max(BULK_SMALLEST, -(-len(docs) // ways)))
-    return [docs[i:i + size] for i in range(0, len(docs), size)] or [docs]
+        count = min(BULK_CHUNK, max(BULK_SMALLEST, -(-len(docs) // ways)))
+    parts: list[list[Any]] = []
+    for start in range(0, len(docs), count):
+        part: list[Any] = []
+        total = 0
+        for doc in docs[start:start + count]:
+            if part and total + size(doc) > BULK_MAX_BYTES:
+                parts.append(part)
+                part, total = [], 0
+            part.append(doc)
+            total += size(doc)
+        parts.append(part)
+    return parts or [list(docs)]
 
 
 _VERSIONED = re.compile(r"-v(\d+)-\d{4}\.\d{2}$")
@@ -284,12 +307,39 @@ class EngineStore:
     # -- writing -------------------------------------------------------------------------
 
     def _doc(self, article: Article) -> _Doc:
-        return _Doc(article.id, self.index_for(article), article.model_dump_json())
+        return _Doc(article.id, self.index_for(article), _ARTICLE_JSON.dump_json(article))
 
-    def _actions(self, docs: Sequence[_Doc]) -> Iterable[dict]:
-        for doc in docs:
-            # A string source goes into the bulk body as it is: serialised once, above.
-            yield {"_op_type": "index", "_index": doc.index, "_id": doc.id, "_source": doc.source}
+    def _bulk(self, ops: Sequence[tuple[dict, bytes]]) -> list[tuple[bool, dict]]:
+        """One bulk request of (action, source line) pairs; whether each succeeded and what the
+        node answered, in order. Actions the node is too busy for (429) are sent again after a
+        growing pause; any other failure is the caller's to judge.
+
+        The body is joined from bytes serialised once (`_Doc.source`). The clients' bulk helpers
+        take text and encode each document twice more, on the cores the node indexes with."""
+        results: list[tuple[bool, dict]] = [(False, {})] * len(ops)
+        pending = list(range(len(ops)))
+        for attempt in range(BULK_TRIES):
+            if attempt:
+                time.sleep(BULK_BACKOFF * 2 ** (attempt - 1))
+            last = attempt == BULK_TRIES - 1
+            body = b"".join(b"%s\n%s\n" % (json.dumps(ops[i][0]).encode(), ops[i][1]) for i in pending)
+            try:
+                items = self.client.bulk(body)
+            except EngineError as exc:
+                if exc.status == 429 and not last:  # the whole request: try all of it again
+                    continue
+                raise
+            busy = []
+            for i, item in zip(pending, items, strict=True):
+                status = next(iter(item.values())).get("status", 0)
+                if status == 429 and not last:
+                    busy.append(i)
+                else:
+                    results[i] = (200 <= status < 300, item)
+            if not busy:
+                break
+            pending = busy
+        return results
 
     def _write(self, docs: list[_Doc]) -> tuple[int, list[_Doc], list[_Doc], list[str]]:
         """(written, failed and worth retrying, refused as they stand, errors)."""
@@ -298,10 +348,9 @@ class EngineStore:
         errors: list[str] = []
 
         def send(part: list[_Doc]) -> list[tuple[bool, dict]]:
-            # streaming_bulk reports each item in order; its own failures come back as items.
-            return list(self.client.bulk(self._actions(part)))
+            return self._bulk([({"index": {"_index": d.index, "_id": d.id}}, d.source) for d in part])
 
-        parts = bulk_parts(docs, self.bulk_requests)
+        parts = bulk_parts(docs, self.bulk_requests, lambda d: len(d.source))
         # A node indexes one request's documents for one index on one write thread, so a batch
         # for the current month alone keeps one core busy unless several requests are in flight.
         pool = ThreadPoolExecutor(min(self.bulk_requests, len(parts))) if len(parts) > 1 else None
@@ -332,9 +381,9 @@ class EngineStore:
         target.mkdir(parents=True, exist_ok=True)
         path = target / f"{time.time_ns()}.jsonl"
         tmp = path.with_suffix(".tmp")
-        with tmp.open("w", encoding="utf-8") as fh:
+        with tmp.open("wb") as fh:
             for doc in docs:
-                fh.write(doc.source + "\n")
+                fh.write(doc.source + b"\n")
         tmp.replace(path)
 
     def _unspool(self, line: bytes) -> _Doc:
@@ -440,12 +489,10 @@ class EngineStore:
         found = self._read("_search", {
             "query": {"ids": {"values": list(updates)}}, "size": len(updates), "_source": False,
         })["hits"]["hits"]
-        actions = [
-            {"_op_type": "update", "_index": hit["_index"], "_id": hit["_id"],
-             "doc": validate_fields(updates[hit["_id"]])}
-            for hit in found
-        ]
-        changed = sum(ok for ok, _ in self.client.bulk(actions))
+        ops = [({"update": {"_index": hit["_index"], "_id": hit["_id"]}},
+                json.dumps({"doc": validate_fields(updates[hit["_id"]])}, ensure_ascii=False).encode())
+               for hit in found]
+        changed = sum(ok for ok, _ in self._bulk(ops))
         self.refresh()
         return changed
 

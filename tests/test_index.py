@@ -242,13 +242,17 @@ def test_field_prefixes(store, processed) -> None:  # noqa: ANN001
 
 
 def test_bulk_parts_let_requests_overlap() -> None:
-    from index.engine_store import bulk_parts
+    from index.engine_store import BULK_MAX_BYTES, bulk_parts
 
     assert [len(p) for p in bulk_parts(list(range(1000)), 2)] == [500, 500]
     assert [len(p) for p in bulk_parts(list(range(2500)), 2)] == [1000, 1000, 500]
     assert [len(p) for p in bulk_parts(list(range(2500)), 1)] == [1000, 1000, 500]
     assert [len(p) for p in bulk_parts(list(range(150)), 2)] == [150]  # too few to split
     assert [len(p) for p in bulk_parts(list(range(250)), 3)] == [100, 100, 50]
+    # A part is also kept under BULK_MAX_BYTES, whatever its count.
+    big = [b"x" * (BULK_MAX_BYTES // 2 - 1)] * 5
+    assert [len(p) for p in bulk_parts(big, 1, len)] == [2, 2, 1]
+    assert [len(p) for p in bulk_parts([b"x" * (BULK_MAX_BYTES + 1)] * 2, 1, len)] == [1, 1]
 
 
 def test_refusals_are_told_from_failures_worth_retrying() -> None:
@@ -322,6 +326,54 @@ def test_engine_store_writes_behind_the_alias_after_indices_are_deleted(processe
         assert month in store.indices()
     finally:
         store.drop_all()
+        store.close()
+
+
+def test_engine_sends_again_what_the_node_was_too_busy_for(processed, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """Items the node answers 429 for are sent again after a pause; those it is still too busy
+    for after the last try are spooled (not set aside as refused) and written by the next write.
+    A month's index blocked `read_only_allow_delete` answers each of its items with 429."""
+    import index.engine_store as engine_store
+    from index.engine_store import BULK_TRIES, EngineStore
+    from tests.conftest import _engine_settings
+
+    store = EngineStore(_engine_settings(tmp_path))
+    block = "index.blocks.read_only_allow_delete"
+    month = store.index_for(processed[0])
+    pauses: list[float] = []
+
+    def blocked(value: bool) -> None:
+        store.client.request("PUT", f"/{month}/_settings", body={block: value or None})
+
+    try:
+        store.upsert(processed)
+        blocked(True)
+        late = [a.model_copy(update={"id": f"busy-{i}"}) for i, a in enumerate(processed)]
+        in_month = sum(store.index_for(a) == month for a in late)
+        assert 0 < in_month < len(late)
+
+        # The node frees up during the first pause: everything is written, nothing spooled.
+        monkeypatch.setattr(engine_store.time, "sleep", lambda s: (pauses.append(s), blocked(False)))
+        report = store.upsert(late)
+        assert (report.written, report.spooled, report.refused, pauses) == (len(late), 0, 0, [1.0])
+
+        # It stays busy: after the last try those items wait in the spool, the others are written.
+        blocked(True)
+        pauses.clear()
+        monkeypatch.setattr(engine_store.time, "sleep", pauses.append)
+        again = [a.model_copy(update={"id": f"again-{i}"}) for i, a in enumerate(processed)]
+        report = store.upsert(again)
+        assert (report.written, report.spooled, report.refused) == (len(again) - in_month, in_month, 0)
+        assert pauses == [1.0, 2.0, 4.0][:BULK_TRIES - 1]
+        assert any("429" in e for e in report.errors)
+        assert store.spool_files() and not store.spool_files(refused=True)
+        blocked(False)
+        report = store.upsert([])
+        assert (report.replayed, report.spooled) == (in_month, 0)
+        store.refresh()
+        assert store.count() == 3 * len(processed)
+    finally:
+        store.drop_all()  # a blocked index can still be deleted
         store.close()
 
 
