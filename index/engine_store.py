@@ -316,6 +316,8 @@ class EngineStore:
 
         The body is joined from bytes serialised once (`_Doc.source`). The clients' bulk helpers
         take text and encode each document twice more, on the cores the node indexes with."""
+        if not ops:  # a bulk request must have a body
+            return []
         results: list[tuple[bool, dict]] = [(False, {})] * len(ops)
         pending = list(range(len(ops)))
         for attempt in range(BULK_TRIES):

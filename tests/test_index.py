@@ -513,6 +513,7 @@ def test_spooled_articles_replay_into_their_monthly_index(processed, tmp_path) -
                        encoding="utf-8")
         # A file that no longer holds valid articles is set aside and reported, not replayed.
         (settings.spool_dir / "1.jsonl").write_text('{"id": "x", "no_such_field": 1}\n')
+        (settings.spool_dir / "2.jsonl").write_text("\n")  # no articles: nothing to send, removed
         report = store.upsert([])
         assert (report.replayed, report.spooled) == (2, 0), report.errors
         assert len(report.errors) == 1 and "1.jsonl" in report.errors[0]
