@@ -55,8 +55,8 @@ _RETRYABLE = {404, 408, 429}
 
 def _refusal(info: dict) -> bool:
     """Whether a failed bulk item was refused for what it is, not for the engine's state."""
-    status = next(iter(info.values()), {}).get("status") if isinstance(info, dict) else None
-    # A request that failed as a whole (no connection) reports a non-numeric status.
+    status = next(iter(info.values()), {}).get("status")
+    # An item without a numeric status is not taken for a refusal: the spool retries it.
     return isinstance(status, int) and 400 <= status < 500 and status not in _RETRYABLE
 
 
