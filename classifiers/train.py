@@ -61,12 +61,32 @@ def macro_f1_interval(labels: list[str], predicted: list[str], resamples: int = 
     return [round(float(v), 3) for v in np.percentile(scores, [2.5, 97.5])]
 
 
+# Review thresholds (DULUAN_REVIEW_CONFIDENCE) at which the held-out figures say what marking
+# costs and buys: how many labels get marked, and how often the unmarked and the marked are right.
+REVIEW_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
+
+
+def review_figures(scores: np.ndarray, correct: np.ndarray,
+                   thresholds: tuple[float, ...] = REVIEW_THRESHOLDS) -> list[dict[str, float | None]]:
+    """Per threshold: the share of predictions scored below it (marked for review), and the
+    accuracy of the unmarked and of the marked ones (None where there are none)."""
+    def share(hits: np.ndarray) -> float | None:
+        return round(float(hits.mean()), 4) if len(hits) else None
+
+    return [{"below": t, "marked": round(float(np.mean(scores < t)), 4),
+             "accuracy_unmarked": share(correct[scores >= t]), "accuracy_marked": share(correct[scores < t])}
+            for t in thresholds]
+
+
 def evaluate(model: TextClassifier, texts: list[str], labels: list[str],
              fold: dict[str, str] | None = None, interval: bool = False) -> dict[str, Any]:
     """Scores on a held-out set; `fold` maps predicted labels the set cannot hold onto the one
     that holds them there (giao-duc is in VNTC's Chinh tri Xa hoi). `interval` adds macro-F1's
     bootstrap interval."""
-    predicted = [(fold or {}).get(p, p) for p in model.predict(texts)]
+    # The calibrated classifier predicts the most probable class: one pass gives label and score.
+    proba = model.predict_proba(texts)
+    best = proba.argmax(axis=1)
+    predicted = [(fold or {}).get(p, p) for p in model.classes_[best].tolist()]
     report = classification_report(labels, predicted, output_dict=True, zero_division=0)
     names = sorted(set(labels) | set(predicted))
     spread = {"macro_f1_95": macro_f1_interval(labels, predicted)} if interval else {}
@@ -80,6 +100,8 @@ def evaluate(model: TextClassifier, texts: list[str], labels: list[str],
         },
         "confusion": {"labels": names,  # rows: true label, columns: predicted
                       "matrix": confusion_matrix(labels, predicted, labels=names).tolist()},
+        "review": review_figures(proba[np.arange(len(best)), best],
+                                 np.asarray(predicted) == np.asarray(labels)),
     }
 
 

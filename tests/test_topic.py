@@ -9,7 +9,7 @@ import pytest
 from classifiers.corpora import vntc_split
 from classifiers.model import ModelMismatch, TextClassifier
 from classifiers.taxonomy import TOPICS
-from classifiers.train import evaluate
+from classifiers.train import evaluate, review_figures
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +26,16 @@ def test_topic_model_scores_on_held_out_split(mini, tmp_path: Path) -> None:  # 
     metrics = evaluate(model, test.texts, test.labels)
     assert metrics["accuracy"] >= 0.85, metrics
     assert set(model.classes_) <= set(TOPICS)
+    # What marking for review at each threshold would do, from the predictions' own scores.
+    predictions = model.predictions(test.texts)
+    for row in metrics["review"]:
+        unmarked = [p.label == y for p, y in zip(predictions, test.labels, strict=True)
+                    if p.score >= row["below"]]
+        assert row["marked"] == pytest.approx(1 - len(unmarked) / len(test.labels), abs=0.003)
+        assert row["accuracy_unmarked"] == pytest.approx(sum(unmarked) / len(unmarked), abs=0.003)
+    marked = [row["marked"] for row in metrics["review"]]
+    assert marked == sorted(marked) and marked[0] < marked[-1]
+    assert metrics["review"][0]["accuracy_unmarked"] > metrics["review"][0]["accuracy_marked"]
 
     path = tmp_path / "topic.pkl.gz"
     model.save(path, {"vntc10-mini": "test"}, {"test": metrics})
@@ -96,3 +106,13 @@ def test_corpus_titles_are_the_articles_headlines(mini) -> None:  # noqa: ANN001
         head, body = title.replace("_", " ").split(), text.replace("_", " ").split()
         assert head and body[:len(head)] == head and len(body) > len(head) + 5
     assert train.inputs[0] == f"{train.titles[0]} {train.texts[0]}"
+
+
+def test_review_figures_count_marked_labels_and_how_often_each_side_is_right() -> None:
+    import numpy as np
+
+    scores = np.array([0.95, 0.85, 0.65, 0.55, 0.45])
+    correct = np.array([True, True, False, True, False])
+    low, high = review_figures(scores, correct, (0.6, 0.99))
+    assert low == {"below": 0.6, "marked": 0.4, "accuracy_unmarked": 0.6667, "accuracy_marked": 0.5}
+    assert high == {"below": 0.99, "marked": 1.0, "accuracy_unmarked": None, "accuracy_marked": 0.6}
