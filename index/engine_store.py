@@ -231,9 +231,12 @@ class EngineStore:
 
     def indices(self) -> dict[str, int]:
         """Index name -> mapping version, for every index behind the alias."""
-        if not self.client.exists(f"/_alias/{self.alias}"):
-            return {}
-        names = self.client.request("GET", f"/_alias/{self.alias}")
+        try:  # one request, not HEAD then GET: every upsert asks
+            names = self.client.request("GET", f"/_alias/{self.alias}")
+        except EngineError as exc:
+            if exc.status == 404:  # no alias yet
+                return {}
+            raise
         return {n: int(m.group(1)) if (m := _VERSIONED.search(n)) else 0 for n in names}
 
     def index_for(self, article: Article) -> str:
