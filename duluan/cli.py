@@ -238,6 +238,12 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
+def _refused_hint(files: list[Path]) -> str:
+    """Where the articles the engine refused wait, and what to do about them."""
+    return (f"refused: {len(files)} file(s) of articles the engine refused, in {files[0].parent}; "
+            "fix the cause, then `duluan index replay --refused`")
+
+
 def cmd_index(args: argparse.Namespace) -> int:
     from index import open_store
 
@@ -251,8 +257,7 @@ def cmd_index(args: argparse.Namespace) -> int:
                     print(f"  {name}  mapping v{version}")
                 print(f"spool: {len(store.spool_files())} file(s) waiting for replay")
                 if refused := store.spool_files(refused=True):
-                    print(f"refused: {len(refused)} file(s) of articles the engine refused, in "
-                          f"{refused[0].parent}; fix the cause, then `duluan index replay --refused`")
+                    print(_refused_hint(refused))
             return 0
         if not hasattr(store, "migrate"):
             print("the embedded store needs no migration or replay", file=sys.stderr)
@@ -268,8 +273,7 @@ def cmd_index(args: argparse.Namespace) -> int:
             for error in report.errors[:10]:
                 print(f"error: {error}", file=sys.stderr)
             if aside := store.spool_files(refused=True):
-                print(f"{len(aside)} file(s) of refused articles wait in {aside[0].parent}: fix the "
-                      "cause, then `duluan index replay --refused`", file=sys.stderr)
+                print(_refused_hint(aside), file=sys.stderr)
             # Not 0 while anything is still not written, so that a scheduled replay raises an alarm.
             return 0 if report.spooled == 0 and not aside else 1
     finally:

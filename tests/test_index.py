@@ -419,6 +419,7 @@ def test_engine_refusal_of_one_article_does_not_hold_up_the_others(processed, tm
         assert main(["index", "status"]) == 0
         assert "refused: 1 file(s)" in capsys.readouterr().out
         assert main(["index", "replay"]) == 1  # not without --refused: the month is still closed
+        assert "refused: 1 file(s)" in capsys.readouterr().err
         store.client.request("POST", f"/{month}/_open")
         store.client.request("GET", f"/_cluster/health/{month}", params={"wait_for_status": "green"})
         # Fetched again and written before the replay: the refused copy is older and stays out.
