@@ -83,10 +83,9 @@ def evaluate(model: TextClassifier, texts: list[str], labels: list[str],
     """Scores on a held-out set; `fold` maps predicted labels the set cannot hold onto the one
     that holds them there (giao-duc is in VNTC's Chinh tri Xa hoi). `interval` adds macro-F1's
     bootstrap interval."""
-    # The calibrated classifier predicts the most probable class: one pass gives label and score.
-    proba = model.predict_proba(texts)
-    best = proba.argmax(axis=1)
-    predicted = [(fold or {}).get(p, p) for p in model.classes_[best].tolist()]
+    # Labels and scores as the pipeline gets them, which marks a label for review by its score.
+    predictions = model.predictions(texts)
+    predicted = [(fold or {}).get(p.label, p.label) for p in predictions]
     report = classification_report(labels, predicted, output_dict=True, zero_division=0)
     names = sorted(set(labels) | set(predicted))
     spread = {"macro_f1_95": macro_f1_interval(labels, predicted)} if interval else {}
@@ -100,7 +99,7 @@ def evaluate(model: TextClassifier, texts: list[str], labels: list[str],
         },
         "confusion": {"labels": names,  # rows: true label, columns: predicted
                       "matrix": confusion_matrix(labels, predicted, labels=names).tolist()},
-        "review": review_figures(proba[np.arange(len(best)), best],
+        "review": review_figures(np.array([p.score for p in predictions]),
                                  np.asarray(predicted) == np.asarray(labels)),
     }
 
