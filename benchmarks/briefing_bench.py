@@ -18,14 +18,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+from duluan.briefing.figures import compute  # noqa: E402
+from duluan.briefing.report import write  # noqa: E402
+from duluan.core.settings import Settings, get_settings  # noqa: E402
+from duluan.index.engine_store import EngineStore  # noqa: E402
+from duluan.index.sqlite_store import EmbeddedStore  # noqa: E402
+from duluan.review.state import ReviewDB, WatchRule  # noqa: E402
 from index_bench import corpus, search_engine  # noqa: E402
-
-from briefing.figures import compute  # noqa: E402
-from briefing.report import write  # noqa: E402
-from duluan.settings import Settings, get_settings  # noqa: E402
-from index.engine_store import EngineStore  # noqa: E402
-from index.sqlite_store import EmbeddedStore  # noqa: E402
-from review.state import ReviewDB, WatchRule  # noqa: E402
 
 OCTOBER = datetime(2026, 9, 30, 17, 0, tzinfo=UTC)  # 00:00 on 1 October, Vietnam time
 

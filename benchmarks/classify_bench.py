@@ -19,9 +19,8 @@ import statistics
 import time
 
 import numpy as np
-
-from classifiers.predict import ArticleClassifier
-from duluan.settings import get_settings
+from duluan.classifiers.predict import ArticleClassifier
+from duluan.core.settings import get_settings
 
 
 def main() -> None:

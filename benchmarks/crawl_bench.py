@@ -25,11 +25,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from crawlers.evaluate import word_f1
-from crawlers.extract import extract, extract_fallback
-from crawlers.mirror.server import SITE, Mirror
-from crawlers.registry import Source, default_registry
-from duluan.settings import REPO_ROOT, get_settings
+from duluan.core.settings import REPO_ROOT, get_settings
+from duluan.crawlers.evaluate import word_f1
+from duluan.crawlers.extract import extract, extract_fallback
+from duluan.crawlers.mirror.server import SITE, Mirror
+from duluan.crawlers.registry import Source, default_registry
 
 FIXTURES = REPO_ROOT / "tests/fixtures/dantri-2022"
 VNEXPRESS_URL = "https://vnexpress.net/dau-bung-keo-dai-phat-hien-ung-thu-lymphoma-ruot-non-4954454.html"

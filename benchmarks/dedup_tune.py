@@ -13,10 +13,10 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+from duluan.core.settings import get_settings
+from duluan.link.dedup import shingles, signature, similarity
 
-from duluan.settings import get_settings
-from nlp.dedup import shingles, signature, similarity
-from nlp.dedup_pairs import evaluate, pairs_from_vntc
+from tests.dedup_pairs import evaluate, pairs_from_vntc
 
 
 def main() -> None:

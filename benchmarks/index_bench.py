@@ -31,16 +31,16 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from classifiers.taxonomy import VNTC_TO_TOPIC
-from duluan.record import Article, Entity, article_id
-from duluan.settings import REPO_ROOT, Settings, get_settings
-from index.engine_store import EngineStore
-from index.query import Query
-from index.sqlite_store import EmbeddedStore
-from nlp.analyze import keywords
-from nlp.corpus import read_jsonl
-from nlp.gazetteer import gazetteer
-from nlp.normalize import fold, normalize_text
+from duluan.classifiers.taxonomy import VNTC_TO_TOPIC
+from duluan.core.normalize import fold, normalize_text
+from duluan.core.record import Article, Entity, article_id
+from duluan.core.settings import REPO_ROOT, Settings, get_settings
+from duluan.index.engine_store import EngineStore
+from duluan.index.query import Query
+from duluan.index.sqlite_store import EmbeddedStore
+from duluan.nlp.analyze import keywords
+from duluan.nlp.corpus import read_jsonl
+from duluan.nlp.gazetteer import gazetteer
 
 SOURCES = ["vnexpress", "dantri", "tuoitre", "thanhnien", "vietnamnet", "nhandan", "vov", "laodong",
            "baothainguyen", "tuyengiaothainguyen", "baobacninh", "baoquangninh"]

@@ -14,10 +14,10 @@ import statistics
 import time
 from collections import defaultdict
 
-from duluan.settings import get_settings
-from nlp import analyze as A
-from nlp.corpus import read_jsonl
-from nlp.normalize import fold, normalize_text
+from duluan.core.normalize import fold, normalize_text
+from duluan.core.settings import get_settings
+from duluan.nlp import analyze as A
+from duluan.nlp.corpus import read_jsonl
 
 
 def load(n: int) -> list[tuple[str, str]]:

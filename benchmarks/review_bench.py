@@ -19,13 +19,12 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).parent))
+from duluan.core.settings import Settings, get_settings  # noqa: E402
+from duluan.index.engine_store import EngineStore  # noqa: E402
+from duluan.index.sqlite_store import EmbeddedStore  # noqa: E402
+from duluan.review.app import create_app  # noqa: E402
+from duluan.review.state import ReviewDB, WatchRule  # noqa: E402
 from index_bench import corpus, p50_p95, search_engine  # noqa: E402
-
-from duluan.settings import Settings, get_settings  # noqa: E402
-from index.engine_store import EngineStore  # noqa: E402
-from index.sqlite_store import EmbeddedStore  # noqa: E402
-from review.app import create_app  # noqa: E402
-from review.state import ReviewDB, WatchRule  # noqa: E402
 
 PASSWORD = "benchmark-password"
 VARIANTS = {

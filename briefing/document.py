@@ -6,12 +6,12 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from briefing.charts import tone_weeks_chart, topics_chart
-from briefing.figures import ENTITY_TYPES, TIERS, Briefing
-from classifiers.predict import held_out_accuracy
-from classifiers.taxonomy import TONES, TOPICS
-from duluan.record import VN_TZ
-from duluan.settings import Settings
+from duluan.briefing.charts import tone_weeks_chart, topics_chart
+from duluan.briefing.figures import ENTITY_TYPES, TIERS, Briefing
+from duluan.classifiers.predict import held_out_accuracy
+from duluan.classifiers.taxonomy import TONES, TOPICS
+from duluan.core.record import VN_TZ
+from duluan.core.settings import Settings
 
 ACTIONS = {
     "review": "Đánh dấu xử lý",

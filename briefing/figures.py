@@ -9,11 +9,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from classifiers.taxonomy import TONES, TOPICS
-from duluan.record import VN_TZ, Article
-from index import Query, Store
-from review.state import FLAGS, ReviewDB, Watchlist, WatchRule
-from review.watch import rule_query
+from duluan.annotations.watch import rule_query
+from duluan.classifiers.taxonomy import TONES, TOPICS
+from duluan.core.record import VN_TZ, Article
+from duluan.index import Query, Store
+from duluan.review.state import FLAGS, ReviewDB, Watchlist, WatchRule
 
 PAGE = 2000
 TOP_STORIES = 10

@@ -6,14 +6,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from briefing.document import build
-from briefing.figures import Briefing, compute
-from briefing.write_docx import write_docx
-from briefing.write_html import render_html
-from briefing.write_pdf import write_pdf
-from duluan.settings import Settings
-from index import open_store
-from review.state import ReviewDB
+from duluan.briefing.document import build
+from duluan.briefing.figures import Briefing, compute
+from duluan.briefing.write_docx import write_docx
+from duluan.briefing.write_html import render_html
+from duluan.briefing.write_pdf import write_pdf
+from duluan.core.settings import Settings
+from duluan.index import open_store
+from duluan.review.state import ReviewDB
 
 FORMATS = ("html", "docx", "pdf")
 
@@ -61,6 +61,6 @@ def write_briefing(settings: Settings, month: str, formats: list[str], output: P
 
 
 def _slug(text: str) -> str:
-    from nlp.normalize import fold
+    from duluan.core.normalize import fold
 
     return "-".join("".join(c if c.isalnum() else " " for c in fold(text).lower()).split())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from html import escape
 
-from briefing.document import Document, Heading, Image, Paragraph, Table
+from duluan.briefing.document import Document, Heading, Image, Paragraph, Table
 
 CSS = """
 @page { size: A4; margin: 20mm 15mm 20mm 30mm;

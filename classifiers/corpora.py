@@ -6,10 +6,10 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from classifiers.features import classifier_input, headline
-from classifiers.taxonomy import BAOMOI_TO_TOPIC, VNTC_TO_TOPIC
-from nlp.corpus import cached_segmentation, read_jsonl
-from nlp.normalize import normalize_text
+from duluan.classifiers.features import classifier_input, headline
+from duluan.classifiers.taxonomy import BAOMOI_TO_TOPIC, VNTC_TO_TOPIC
+from duluan.core.normalize import normalize_text
+from duluan.nlp.corpus import cached_segmentation, read_jsonl
 
 
 @dataclass

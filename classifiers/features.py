@@ -7,14 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
+from duluan.core.normalize import normalize_text
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 from sklearn.preprocessing import normalize
 
-from nlp.normalize import normalize_text
-
 if TYPE_CHECKING:  # word_vectors imports this module
-    from classifiers.word_vectors import WordVectors
+    from duluan.classifiers.word_vectors import WordVectors
 
 
 def words(segmented: str) -> list[str]:

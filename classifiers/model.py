@@ -14,13 +14,18 @@ from typing import Any
 
 import numpy as np
 import sklearn
+from duluan.classifiers.features import (
+    FastVectorizer,
+    TokenBatch,
+    drop_pruned_terms,
+    text_features,
+    union_transform,
+)
+from duluan.classifiers.word_vectors import WordVectors, load_table, save_table, table_digest
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
-
-from classifiers.features import FastVectorizer, TokenBatch, drop_pruned_terms, text_features, union_transform
-from classifiers.word_vectors import WordVectors, load_table, save_table, table_digest
 
 
 class ModelMismatch(RuntimeError):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from classifiers.features import TokenBatch, classifier_input
-from classifiers.model import MODEL_SUFFIX, Prediction, TextClassifier, read_meta
+from duluan.classifiers.features import TokenBatch, classifier_input
+from duluan.classifiers.model import MODEL_SUFFIX, Prediction, TextClassifier, read_meta
 
 
 @dataclass

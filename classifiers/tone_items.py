@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from nlp.corpus import read_jsonl
-from nlp.normalize import normalize_text
+from duluan.core.normalize import normalize_text
+from duluan.nlp.corpus import read_jsonl
 
 DATA = Path(__file__).parent / "data" / "tone"
 # Báo Mới categories that carry news (not shopping tips or pets), and VNTC's ten labels.

@@ -9,11 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import accuracy_score, classification_report, confusion_matrix, f1_score
-
-from classifiers.corpora import BAOMOI, baomoi_splits, corpus_file, vntc_split
-from classifiers.features import classifier_input, headline
-from classifiers.model import (
+from duluan.classifiers.corpora import BAOMOI, baomoi_splits, corpus_file, vntc_split
+from duluan.classifiers.features import classifier_input, headline
+from duluan.classifiers.model import (
     MODEL_SUFFIX,
     PARAMS,
     TextClassifier,
@@ -21,10 +19,17 @@ from classifiers.model import (
     file_hash,
     vector_blocks,
 )
-from classifiers.taxonomy import VNTC_FOLD
-from classifiers.word_vectors import WordVectors, cooccurrence_vectors, load_table, quantize, save_table
-from duluan.settings import Settings
-from nlp.normalize import normalize_text
+from duluan.classifiers.taxonomy import VNTC_FOLD
+from duluan.classifiers.word_vectors import (
+    WordVectors,
+    cooccurrence_vectors,
+    load_table,
+    quantize,
+    save_table,
+)
+from duluan.core.normalize import normalize_text
+from duluan.core.settings import Settings
+from sklearn.metrics import accuracy_score, classification_report, confusion_matrix, f1_score
 
 # How much a Báo Mới snippet counts beside a VNTC article. Chosen on validation parts of both
 # training sets (never their test parts): the VNTC articles keep the topics' definitions, the
@@ -150,7 +155,7 @@ Labelled = tuple[list[str], list[str]]  # raw texts (title first, as Article.tex
 
 def _segmented(extra: Labelled | None) -> Labelled:
     """Raw texts as model inputs (classifier_input)."""
-    from nlp.segment import segment_many
+    from duluan.nlp.segment import segment_many
 
     texts, labels = extra or ([], [])
     if not texts:
@@ -242,8 +247,8 @@ def train_tone(settings: Settings, output: Path | None = None, seed: int = 13,
     corrections); score the held-out items of each annotation round (tone_split), which the
     extra texts never join.
     `vectors` default to news_word_vectors()."""
-    from classifiers.tone_items import DATA, held_out_ids, label_rounds, load_texts, read_labels
-    from nlp.corpus import cached_segmentation
+    from duluan.classifiers.tone_items import DATA, held_out_ids, label_rounds, load_texts, read_labels
+    from duluan.nlp.corpus import cached_segmentation
 
     labels = read_labels(DATA / "labels.jsonl")
     items = load_texts(settings.shared_data, set(labels))

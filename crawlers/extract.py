@@ -7,13 +7,12 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
+from duluan.core.language import marked_share
+from duluan.core.legacy import LegacyEncodingError, repair_parts
+from duluan.core.normalize import normalize_text
+from duluan.crawlers.dates import parse_compact, parse_iso, parse_vietnamese
+from duluan.crawlers.registry import Source
 from parsel import Selector
-
-from crawlers.dates import parse_compact, parse_iso, parse_vietnamese
-from crawlers.registry import Source
-from nlp.language import marked_share
-from nlp.legacy import LegacyEncodingError, repair_parts
-from nlp.normalize import normalize_text
 
 MIN_BODY_CHARS = 200
 _SPACES = re.compile(r"\s+")

@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import feedparser
-
-from nlp.normalize import normalize_text
+from duluan.core.normalize import normalize_text
 
 
 @dataclass

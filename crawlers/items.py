@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import scrapy
-
-from duluan.record import Article
+from duluan.core.record import Article
 
 ArticleItem = type(
     "ArticleItem",

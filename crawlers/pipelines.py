@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from duluan.core.record import Article
+from duluan.crawlers.items import ArticleItem, GoneItem, RejectItem
+from duluan.crawlers.store import CrawlStore
 from pydantic import ValidationError
 from scrapy.crawler import Crawler
-
-from crawlers.items import ArticleItem, GoneItem, RejectItem
-from crawlers.store import CrawlStore
-from duluan.record import Article
 
 
 class ValidationPipeline:

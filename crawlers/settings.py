@@ -1,12 +1,12 @@
 """Scrapy settings. Values that users tune come from the one duluan settings object."""
 
-from duluan.settings import get_settings
+from duluan.core.settings import get_settings
 
 _s = get_settings()
 
 BOT_NAME = "duluan"
-SPIDER_MODULES = ["crawlers.spiders"]
-NEWSPIDER_MODULE = "crawlers.spiders"
+SPIDER_MODULES = ["duluan.crawlers.spiders"]
+NEWSPIDER_MODULE = "duluan.crawlers.spiders"
 
 USER_AGENT = _s.user_agent_header
 ROBOTSTXT_OBEY = True
@@ -34,21 +34,21 @@ COOKIES_ENABLED = False
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "crawlers.middlewares.BackoffRetryMiddleware": 550,
-    "crawlers.middlewares.SeenUrlsMiddleware": 120,
+    "duluan.crawlers.middlewares.BackoffRetryMiddleware": 550,
+    "duluan.crawlers.middlewares.SeenUrlsMiddleware": 120,
     # Closest to the downloader: it checks every request, redirects included.
-    "crawlers.middlewares.PublicAddressesOnlyMiddleware": 960,
+    "duluan.crawlers.middlewares.PublicAddressesOnlyMiddleware": 960,
 }
 EXTENSIONS = {
-    "crawlers.extensions.CrawlProgress": 500,
+    "duluan.crawlers.extensions.CrawlProgress": 500,
     "scrapy.extensions.throttle.AutoThrottle": None,
-    "crawlers.extensions.RegistryAutoThrottle": 0,
+    "duluan.crawlers.extensions.RegistryAutoThrottle": 0,
 }
 DULUAN_PROGRESS = False  # `duluan crawl` turns it on
 
 ITEM_PIPELINES = {
-    "crawlers.pipelines.ValidationPipeline": 100,
-    "crawlers.pipelines.StorePipeline": 800,
+    "duluan.crawlers.pipelines.ValidationPipeline": 100,
+    "duluan.crawlers.pipelines.StorePipeline": 800,
 }
 
 DULUAN_CRAWL_DB = str(_s.crawl_db)

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from duluan.record import Article, Status
-from duluan.sqlite import connect
+from duluan.core.record import Article, Status
+from duluan.core.sqlite import connect
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS seen (

@@ -12,9 +12,9 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
-from crawlers.encoding import decode_html
-from crawlers.extract import Extraction, Rejected, extract
-from crawlers.registry import Source
+from duluan.crawlers.encoding import decode_html
+from duluan.crawlers.extract import Extraction, Rejected, extract
+from duluan.crawlers.registry import Source
 
 
 @dataclass

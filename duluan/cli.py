@@ -10,7 +10,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from duluan.settings import Settings, get_settings
+from duluan.core.settings import Settings, get_settings
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -47,8 +47,8 @@ def cmd_process(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from index import Query, open_store
-    from index.query import MARK_END, MARK_START
+    from duluan.index import Query, open_store
+    from duluan.index.query import MARK_END, MARK_START
 
     query = Query(
         text=args.query, date_from=args.date_from, date_to=args.date_to,
@@ -93,7 +93,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from review.app import create_app
+    from duluan.review.app import create_app
 
     settings = _settings(args)
     host = args.host or settings.host
@@ -106,7 +106,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_user(args: argparse.Namespace) -> int:
     import getpass
 
-    from review.state import ReviewDB
+    from duluan.review.state import ReviewDB
 
     settings = _settings(args)
     db = ReviewDB(settings.review_db)
@@ -132,9 +132,9 @@ def cmd_user(args: argparse.Namespace) -> int:
 
 
 def cmd_digest(args: argparse.Namespace) -> int:
-    from index import open_store
-    from review.digest import send_digests
-    from review.state import ReviewDB
+    from duluan.index import open_store
+    from duluan.review.digest import send_digests
+    from duluan.review.state import ReviewDB
 
     settings = _settings(args)
     store, db = open_store(settings), ReviewDB(settings.review_db)
@@ -148,7 +148,7 @@ def cmd_digest(args: argparse.Namespace) -> int:
 
 
 def cmd_briefing(args: argparse.Namespace) -> int:
-    from briefing.report import write_briefing
+    from duluan.briefing.report import write_briefing
 
     try:
         paths = write_briefing(_settings(args), args.month, [f.strip() for f in args.format.split(",")],
@@ -162,13 +162,13 @@ def cmd_briefing(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from classifiers.train import train_tone, train_topic
+    from duluan.classifiers.train import train_tone, train_topic
 
     settings = _settings(args)
     output = Path(args.output) if args.output else None
     extra = None
     if args.feedback:
-        from review.state import ReviewDB
+        from duluan.review.state import ReviewDB
 
         db = ReviewDB(settings.review_db)
         rows = db.feedback(args.task)
@@ -187,9 +187,9 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
-    from classifiers.predict import ArticleClassifier
+    from duluan.classifiers.predict import ArticleClassifier
+    from duluan.nlp.analyze import BatchAnalyzer
     from duluan.pipeline import classify_items
-    from nlp.analyze import BatchAnalyzer
 
     settings = _settings(args)
     rows = []
@@ -217,8 +217,8 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from crawlers.extract import Rejected, extract
-    from crawlers.registry import default_registry
+    from duluan.crawlers.extract import Rejected, extract
+    from duluan.crawlers.registry import default_registry
 
     source = default_registry().for_url(args.url)
     if source is None:
@@ -245,7 +245,7 @@ def _refused_hint(files: list[Path]) -> str:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from index import open_store
+    from duluan.index import open_store
 
     settings = _settings(args)
     store = open_store(settings)

@@ -8,14 +8,14 @@ import subprocess
 import sys
 import urllib.request
 
-from crawlers.summary import CrawlSummary
-from duluan.settings import Settings
+from duluan.core.settings import Settings
+from duluan.crawlers.summary import CrawlSummary
 
 
 def mirrored_sources(settings: Settings) -> str:
     """The active outlets whose sites the mirror holds: `--all` against the mirror should not
     count the other outlets' feeds as 404s."""
-    from crawlers.registry import default_registry
+    from duluan.crawlers.registry import default_registry
 
     with urllib.request.urlopen(f"{settings.mirror_url.rstrip('/')}/_hosts", timeout=30) as response:
         hosts = json.load(response)
@@ -26,11 +26,11 @@ def mirrored_sources(settings: Settings) -> str:
 def run_crawl(settings: Settings, sources: str = "all", log_level: str = "WARNING",
               recheck_days: int = 0, progress: bool = True) -> CrawlSummary:
     """One crawl in this process. Twisted's reactor cannot restart: call once per process."""
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawlers.settings")
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "duluan.crawlers.settings")
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
-    from crawlers.spiders.news import NewsSpider
+    from duluan.crawlers.spiders.news import NewsSpider
 
     scrapy_settings = get_project_settings()
     scrapy_settings.set("DULUAN_CRAWL_DB", str(settings.crawl_db), priority="cmdline")
@@ -45,7 +45,7 @@ def run_crawl(settings: Settings, sources: str = "all", log_level: str = "WARNIN
     scrapy_settings.set("DULUAN_EXTRACT_WORKERS", settings.extract_workers, priority="cmdline")
     scrapy_settings.set("DULUAN_SITEMAP_MAX_AGE_DAYS", settings.sitemap_max_age_days, priority="cmdline")
     if settings.mirror_url:
-        handler = "crawlers.mirror.handler.MirrorDownloadHandler"
+        handler = "duluan.crawlers.mirror.handler.MirrorDownloadHandler"
         scrapy_settings.set("DOWNLOAD_HANDLERS", {"http": handler, "https": handler}, priority="cmdline")
         # The mirror is our own loopback server: no politeness delay or concurrency cap is owed to it.
         scrapy_settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")

@@ -6,11 +6,11 @@ import secrets
 import sys
 import time
 
-from crawlers.mirror.server import Mirror
+from duluan.core.settings import Settings
 from duluan.crawl import crawl_in_subprocess
+from duluan.crawlers.mirror.server import Mirror
+from duluan.index import Query, open_store
 from duluan.pipeline import process_pending
-from duluan.settings import Settings
-from index import Query, open_store
 
 
 def run_demo(settings: Settings, serve: bool = True, port: int | None = None) -> int:
@@ -41,8 +41,8 @@ def run_demo(settings: Settings, serve: bool = True, port: int | None = None) ->
     if serve:
         import uvicorn
 
-        from review.app import create_app
-        from review.state import ReviewDB
+        from duluan.review.app import create_app
+        from duluan.review.state import ReviewDB
 
         port = port or settings.port
         db = ReviewDB(settings.review_db)

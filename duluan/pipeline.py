@@ -7,15 +7,15 @@ from dataclasses import dataclass, field
 
 from tqdm import tqdm
 
-from classifiers.predict import ArticleClassifier, Labels
-from crawlers.store import CrawlStore
-from duluan.record import Article, Entity
-from duluan.settings import Settings
-from index import Query, Store, WriteReport, open_store
-from nlp.analyze import Analysis, BatchAnalyzer
-from nlp.dedup import DuplicateIndex
-from nlp.normalize import normalize_text
-from nlp.stories import StoryIndex
+from duluan.classifiers.predict import ArticleClassifier, Labels
+from duluan.core.normalize import normalize_text
+from duluan.core.record import Article, Entity
+from duluan.core.settings import Settings
+from duluan.crawlers.store import CrawlStore
+from duluan.index import Query, Store, WriteReport, open_store
+from duluan.link.dedup import DuplicateIndex
+from duluan.link.stories import StoryIndex
+from duluan.nlp.analyze import Analysis, BatchAnalyzer
 
 
 @dataclass

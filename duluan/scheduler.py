@@ -14,9 +14,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from duluan.core.settings import Settings
 from duluan.crawl import crawl_in_subprocess
 from duluan.pipeline import process_pending
-from duluan.settings import Settings
 
 
 class _Stop:

@@ -1,20 +1,20 @@
 """The document store: one query API over the embedded SQLite store and Elasticsearch/OpenSearch."""
 
-from index.base import Store, WriteReport
-from index.query import Hit, Query, SearchResult
+from duluan.index.base import Store, WriteReport
+from duluan.index.query import Hit, Query, SearchResult
 
 __all__ = ["Hit", "Query", "SearchResult", "Store", "WriteReport", "open_store"]
 
 
 def open_store(settings=None) -> Store:  # noqa: ANN001 - avoids importing settings at module load
     """The configured store: the search engine if DULUAN_SEARCH_URL is set, else embedded SQLite."""
-    from duluan.settings import get_settings
+    from duluan.core.settings import get_settings
 
     settings = settings or get_settings()
     if settings.search_url:
-        from index.engine_store import EngineStore
+        from duluan.index.engine_store import EngineStore
 
         return EngineStore(settings)
-    from index.sqlite_store import EmbeddedStore
+    from duluan.index.sqlite_store import EmbeddedStore
 
     return EmbeddedStore(settings.store_db)

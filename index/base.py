@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from duluan.record import Article
-from index.query import Query, SearchResult
+from duluan.core.record import Article
+from duluan.index.query import Query, SearchResult
 
 
 @dataclass

@@ -20,14 +20,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import TypeAdapter
-
-from duluan.record import Article, validate_fields
-from duluan.settings import Settings
-from index.base import WriteReport
-from index.highlight import add_highlights
-from index.mapping import MAPPING_VERSION, index_settings, mappings
-from index.query import (
+from duluan.core.record import Article, validate_fields
+from duluan.core.settings import Settings
+from duluan.index.base import WriteReport
+from duluan.index.highlight import add_highlights
+from duluan.index.mapping import MAPPING_VERSION, index_settings, mappings
+from duluan.index.query import (
     Bucket,
     Hit,
     ParsedQuery,
@@ -38,6 +36,7 @@ from index.query import (
     background_range,
     significant_terms,
 )
+from pydantic import TypeAdapter
 
 BULK_CHUNK = 1000  # documents a bulk request carries at most
 BULK_SMALLEST = 100  # no split below this: a request's fixed cost would outweigh the overlap

@@ -10,8 +10,8 @@ import html
 import re
 from functools import lru_cache
 
-from index.query import MARK_END, MARK_START, Hit, ParsedQuery
-from nlp.normalize import fold
+from duluan.core.normalize import fold
+from duluan.index.query import MARK_END, MARK_START, Hit, ParsedQuery
 
 
 @lru_cache(maxsize=1024)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from duluan.record import Kind, field_kinds
+from duluan.core.record import Kind, field_kinds
 
 MAPPING_VERSION = 1
 
@@ -46,7 +46,7 @@ def properties() -> dict[str, dict[str, Any]]:
 def mappings(version: int = MAPPING_VERSION) -> dict[str, Any]:
     return {
         "dynamic": "strict",
-        "_meta": {"mapping_version": version, "record": "duluan.record.Article"},
+        "_meta": {"mapping_version": version, "record": "duluan.core.record.Article"},
         "properties": properties(),
     }
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 
-from duluan.record import VN_TZ, Article
-from nlp.normalize import fold, has_diacritics, normalize_text
+from duluan.core.normalize import fold, has_diacritics, normalize_text
+from duluan.core.record import VN_TZ, Article
 
 # Highlight markers: private-use characters, so snippets are escaped before <mark> goes in.
 MARK_START, MARK_END = "\ue000", "\ue001"
@@ -81,7 +81,7 @@ def _segment_runs(tokens: list[str], quoted: set[str]) -> tuple[list[str], set[s
     there, "gia vang" is not), since the segmenter reads such text poorly. Returns the new
     tokens and the words of several syllables among them. A run ends at an operator, a quoted
     phrase, a prefix or an excluded word: "kinh AND tế" keeps two words."""
-    from nlp.segment import segment, segment_folded
+    from duluan.nlp.segment import segment, segment_folded
 
     out: list[str] = []
     words: set[str] = set()

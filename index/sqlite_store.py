@@ -14,11 +14,11 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from duluan.record import VN_TZ, Article, Kind, field_kinds, validate_fields
-from duluan.sqlite import connect, utc_iso
-from index.base import WriteReport
-from index.highlight import add_highlights
-from index.query import (
+from duluan.core.record import VN_TZ, Article, Kind, field_kinds, validate_fields
+from duluan.core.sqlite import connect, utc_iso
+from duluan.index.base import WriteReport
+from duluan.index.highlight import add_highlights
+from duluan.index.query import (
     Bucket,
     Hit,
     ParsedQuery,

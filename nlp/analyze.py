@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-from nlp.background import background
-from nlp.gazetteer import gazetteer
-from nlp.language import language_of
-from nlp.names import PERSON_CUES, typed_names
-from nlp.normalize import fold
-from nlp.segment import segment
+from duluan.core.language import language_of
+from duluan.core.normalize import fold
+from duluan.nlp.background import background
+from duluan.nlp.gazetteer import gazetteer
+from duluan.nlp.names import PERSON_CUES, typed_names
+from duluan.nlp.segment import segment
 
 HEADLINE_CHARS = 200  # NER reads at most this much: a headline, not a mis-extracted body
 _NUMERIC = re.compile(r"^[\d.,_%/-]+$")

@@ -16,8 +16,8 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from nlp.corpus import cached_segmentation, read_jsonl
-from nlp.normalize import normalize_text
+from duluan.core.normalize import normalize_text
+from duluan.nlp.corpus import cached_segmentation, read_jsonl
 
 DF_FILE = "data/background-df.json.gz"
 MIN_DF = 3
@@ -66,7 +66,7 @@ def background() -> Background:
 
 
 if __name__ == "__main__":
-    from duluan.settings import get_settings
+    from duluan.core.settings import get_settings
 
     settings = get_settings()
     target = Path(__file__).parent / DF_FILE

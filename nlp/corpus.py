@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from nlp.segment import segment_many
+from duluan.nlp.segment import segment_many
 
 
 def read_jsonl(path: Path) -> Iterator[dict]:

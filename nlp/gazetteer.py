@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from nlp.normalize import normalize_text
+from duluan.core.normalize import normalize_text
 
 ADMIN_PREFIX = re.compile(
     r"^(?:tỉnh|thành phố|tp\.?|thủ đô|ubnd tỉnh|ubnd thành phố|ubnd tp\.?)\s+", re.IGNORECASE

@@ -76,7 +76,7 @@ def folded_words() -> frozenset[tuple[str, ...]]:
     ("kinh", "te") for kinh tế and kính tệ alike."""
     from importlib import resources
 
-    from nlp.normalize import fold
+    from duluan.core.normalize import fold
 
     package, name = _LEXICON
     try:

@@ -3,10 +3,10 @@ with the value before and after; corrections are also kept as classifier trainin
 
 from __future__ import annotations
 
-from classifiers.taxonomy import TONES, TOPICS
-from duluan.record import ReviewState
-from index import Store
-from review.state import FLAGS, ReviewDB, User
+from duluan.classifiers.taxonomy import TONES, TOPICS
+from duluan.core.record import ReviewState
+from duluan.index import Store
+from duluan.review.state import FLAGS, ReviewDB, User
 
 
 class ActionError(ValueError):

@@ -17,24 +17,23 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import nh3
+from duluan.annotations.watch import alerts, keyword_spans, mark_shown, matching
+from duluan.briefing.figures import compute, previous_month
+from duluan.briefing.report import FORMATS, write
+from duluan.classifiers.taxonomy import TONES, TOPICS
+from duluan.core.record import VN_TZ, Article, Status
+from duluan.core.settings import Settings
+from duluan.crawlers.registry import default_registry, save_override
+from duluan.index import Query, Store, open_store
+from duluan.index.highlight import snippet_html, spans
+from duluan.index.query import parse_text
+from duluan.review.actions import ActionError, Reviewer
+from duluan.review.state import FLAGS, ROLE_NAMES, AuthError, ReviewDB, Role, Session, WatchRule
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 from starlette.concurrency import run_in_threadpool
-
-from briefing.figures import compute, previous_month
-from briefing.report import FORMATS, write
-from classifiers.taxonomy import TONES, TOPICS
-from crawlers.registry import default_registry, save_override
-from duluan.record import VN_TZ, Article, Status
-from duluan.settings import Settings
-from index import Query, Store, open_store
-from index.highlight import snippet_html, spans
-from index.query import parse_text
-from review.actions import ActionError, Reviewer
-from review.state import FLAGS, ROLE_NAMES, AuthError, ReviewDB, Role, Session, WatchRule
-from review.watch import alerts, keyword_spans, mark_shown, matching
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "

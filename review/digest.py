@@ -6,12 +6,12 @@ import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-from classifiers.taxonomy import TONES
-from duluan.record import VN_TZ
-from duluan.settings import Settings
-from index import Store
-from review.state import ReviewDB
-from review.watch import Alert, alerts, mark_shown
+from duluan.annotations.watch import Alert, alerts, mark_shown
+from duluan.classifiers.taxonomy import TONES
+from duluan.core.record import VN_TZ
+from duluan.core.settings import Settings
+from duluan.index import Store
+from duluan.review.state import ReviewDB
 
 
 @dataclass

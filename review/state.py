@@ -14,9 +14,8 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
-
-from duluan.record import utcnow
-from duluan.sqlite import connect, utc_iso
+from duluan.core.record import utcnow
+from duluan.core.sqlite import connect, utc_iso
 
 
 class Role(StrEnum):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from duluan.record import VN_TZ, Article, Entity, article_id
-from nlp.normalize import fold
+from duluan.core.normalize import fold
+from duluan.core.record import VN_TZ, Article, Entity, article_id
 
 BASE = datetime(2026, 10, 15, 8, 0, tzinfo=VN_TZ)
 

@@ -10,10 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from crawlers.mirror.server import Mirror
-from duluan.record import Article
-from duluan.settings import Settings
+from duluan.core.record import Article
+from duluan.core.settings import Settings
+from duluan.crawlers.mirror.server import Mirror
 
 ENGINE_URL = os.environ.get("DULUAN_TEST_SEARCH_URL")
 # Articles the offline mirror holds: VnExpress 1, Dân trí 5, Tuổi Trẻ 6, Báo Thái Nguyên 2.
@@ -64,10 +63,11 @@ def crawled(settings: Settings, mirror: Mirror) -> Settings:
 @pytest.fixture(scope="session")
 def processed(crawled: Settings) -> list[Article]:
     """The crawled articles after NLP and classification, not yet in any store."""
-    from classifiers.predict import ArticleClassifier
-    from crawlers.store import CrawlStore
+    from duluan.classifiers.predict import ArticleClassifier
+    from duluan.crawlers.store import CrawlStore
+    from duluan.nlp.analyze import BatchAnalyzer
+
     from duluan.pipeline import enrich
-    from nlp.analyze import BatchAnalyzer
 
     store = CrawlStore(crawled.crawl_db)
     articles = [a for batch in store.pending() for a in batch]
@@ -87,13 +87,13 @@ def _engine_settings(tmp: Path) -> Settings:
 @pytest.fixture(params=["embedded", "engine"])
 def store(request: pytest.FixtureRequest, tmp_path: Path):  # noqa: ANN201 - either store
     if request.param == "embedded":
-        from index.sqlite_store import EmbeddedStore
+        from duluan.index.sqlite_store import EmbeddedStore
 
         s = EmbeddedStore(tmp_path / "articles.sqlite")
         yield s
         s.close()
     else:
-        from index.engine_store import EngineStore
+        from duluan.index.engine_store import EngineStore
 
         s = EngineStore(_engine_settings(tmp_path))
         yield s

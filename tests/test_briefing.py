@@ -10,16 +10,16 @@ from pathlib import Path
 
 import pytest
 from docx import Document as open_docx
+from duluan.briefing.document import labels_note
+from duluan.briefing.figures import compute
+from duluan.briefing.report import write
+from duluan.classifiers.predict import held_out_accuracy
+from duluan.core.record import VN_TZ
+from duluan.core.settings import Settings
+from duluan.index import Query
+from duluan.review.actions import Reviewer
+from duluan.review.state import ReviewDB, WatchRule
 
-from briefing.document import labels_note
-from briefing.figures import compute
-from briefing.report import write
-from classifiers.predict import held_out_accuracy
-from duluan.record import VN_TZ
-from duluan.settings import Settings
-from index import Query
-from review.actions import Reviewer
-from review.state import ReviewDB, WatchRule
 from tests.articles import BASE, make_article, newsroom
 
 SECTIONS = ["I. TÓM TẮT", "II. PHÂN BỐ THEO CHỦ ĐỀ", "III. SẮC THÁI THEO TUẦN", "IV. CÁC SỰ KIỆN NỔI BẬT",

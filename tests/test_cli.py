@@ -75,7 +75,7 @@ def test_classify_labels_json_lines(shared_data: Path, tmp_path: Path) -> None:
     out = [json.loads(line) for line in result.stdout.splitlines()]
     assert [o["id"] for o in out] == [r["id"] for r in rows] + ["empty"]
     assert set(out[0]) == {"id", "topic", "topic_score", "tone", "tone_score"}
-    from classifiers.taxonomy import TONES, TOPICS, VNTC_TO_TOPIC
+    from duluan.classifiers.taxonomy import TONES, TOPICS, VNTC_TO_TOPIC
 
     for o in out[:-1]:
         assert o["topic"] in TOPICS and o["tone"] in TONES and 0 < o["topic_score"] <= 1

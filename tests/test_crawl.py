@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from duluan.core.settings import Settings
+from duluan.crawlers.evaluate import word_f1
+from duluan.crawlers.mirror.server import Mirror
+from duluan.crawlers.registry import Registry, RegistryError, load_source
 
-from crawlers.evaluate import word_f1
-from crawlers.mirror.server import Mirror
-from crawlers.registry import Registry, RegistryError, load_source
-from duluan.settings import Settings
 from tests.conftest import MIRROR_ARTICLES, duluan
 
 VNEXPRESS_URL = "https://vnexpress.net/dau-bung-keo-dai-phat-hien-ung-thu-lymphoma-ruot-non-4954454.html"
@@ -75,7 +75,7 @@ def test_every_hostile_case_is_a_counted_reject_or_a_recovered_article(crawled: 
 def test_malformed_feeds_yield_what_they_still_hold(mirror: Mirror) -> None:
     from urllib.request import urlopen
 
-    from crawlers.feeds import parse_feed
+    from duluan.crawlers.feeds import parse_feed
 
     def feed(path: str):  # noqa: ANN202
         with urlopen(f"{mirror.url}/tuoitre.vn/rss/{path}") as response:
@@ -123,8 +123,8 @@ DANTRI = sorted((Path(__file__).parent / "fixtures/dantri-2022").glob("*.expecte
 
 @pytest.mark.parametrize("expected_file", DANTRI, ids=lambda p: p.name[:40])
 def test_dantri_pages_match_their_expected_extraction(shared_data, expected_file: Path) -> None:  # noqa: ANN001
-    from crawlers.extract import extract
-    from crawlers.registry import default_registry
+    from duluan.crawlers.extract import extract
+    from duluan.crawlers.registry import default_registry
 
     expected = json.loads(expected_file.read_text("utf-8"))
     page = shared_data / "pages/dantri-2022" / expected_file.name.replace(".expected.json", ".html")
@@ -181,9 +181,8 @@ def test_registry_checks_the_example_against_the_pattern(tmp_path) -> None:  # n
 
 
 def test_download_slots_carry_each_outlets_delay_and_concurrency() -> None:
+    from duluan.crawlers.spiders.news import NewsSpider
     from scrapy.settings import Settings as ScrapySettings
-
-    from crawlers.spiders.news import NewsSpider
 
     settings = ScrapySettings()
     NewsSpider.update_settings(settings)
@@ -195,11 +194,10 @@ def test_download_slots_carry_each_outlets_delay_and_concurrency() -> None:
 
 @pytest.mark.parametrize("allow_loopback", [False, True])
 def test_crawler_never_fetches_private_addresses(allow_loopback: bool) -> None:
+    from duluan.crawlers.middlewares import BlockedAddress, PublicAddressesOnlyMiddleware
+    from duluan.crawlers.spiders.news import NewsSpider
     from scrapy import Request
     from scrapy.utils.test import get_crawler
-
-    from crawlers.middlewares import BlockedAddress, PublicAddressesOnlyMiddleware
-    from crawlers.spiders.news import NewsSpider
 
     crawler = get_crawler(NewsSpider, {"DULUAN_ALLOW_LOOPBACK": allow_loopback})
     guard = PublicAddressesOnlyMiddleware.from_crawler(crawler)
@@ -226,8 +224,8 @@ def test_crawler_never_fetches_private_addresses(allow_loopback: bool) -> None:
 def test_dantri_long_read_layouts_follow_the_rules(shared_data, name: str, title: str,  # noqa: ANN001
                                                    sapo_start: str) -> None:
     """Dân trí's e-magazine pages (a photo story; a long read whose headline is an image)."""
-    from crawlers.extract import extract
-    from crawlers.registry import default_registry
+    from duluan.crawlers.extract import extract
+    from duluan.crawlers.registry import default_registry
 
     section, slug = name.split("__")
     html = (shared_data / "pages/dantri-2022" / f"{name}.html").read_text("utf-8")
@@ -285,9 +283,9 @@ def test_killed_crawl_resumes_without_loss_or_duplicates(tmp_path) -> None:  # n
 def test_recheck_finds_edits_and_takedowns_and_keeps_review_work(tmp_path) -> None:  # noqa: ANN001
     import shutil
 
-    from crawlers.mirror.server import SITE
-    from index import Query
-    from index.sqlite_store import EmbeddedStore
+    from duluan.crawlers.mirror.server import SITE
+    from duluan.index import Query
+    from duluan.index.sqlite_store import EmbeddedStore
 
     site = tmp_path / "site"
     shutil.copytree(SITE, site)
@@ -327,12 +325,11 @@ def test_sitemap_index_and_gzipped_sitemaps(tmp_path) -> None:  # noqa: ANN001
     yields its fresh article links; what is not XML is a counted reject, not a crash."""
     import gzip
 
+    from duluan.crawlers.items import RejectItem
+    from duluan.crawlers.spiders.news import NewsSpider
     from scrapy import Request
     from scrapy.http import Response
     from scrapy.utils.test import get_crawler
-
-    from crawlers.items import RejectItem
-    from crawlers.spiders.news import NewsSpider
 
     crawler = get_crawler(NewsSpider, {"DULUAN_CRAWL_DB": str(tmp_path / "crawl.sqlite")})
     spider = NewsSpider.from_crawler(crawler, sources="tuoitre")
@@ -369,8 +366,8 @@ def test_a_page_that_kills_its_parsing_worker_is_a_counted_reject() -> None:
     import os
     import signal
 
-    from crawlers import workers
-    from crawlers.registry import default_registry
+    from duluan.crawlers import workers
+    from duluan.crawlers.registry import default_registry
 
     source = default_registry()["tuoitre"]
     page = (Path(__file__).parents[1] / "crawlers/mirror/site/tuoitre.vn"

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from duluan.link.dedup import DuplicateIndex
+from duluan.link.stories import StoryIndex
 
-from nlp.dedup import DuplicateIndex
-from nlp.dedup_pairs import evaluate, pairs_from_vntc
-from nlp.stories import StoryIndex
+from tests.dedup_pairs import evaluate, pairs_from_vntc
 
 
 @pytest.fixture(scope="module")

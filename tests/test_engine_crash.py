@@ -13,11 +13,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-
-from duluan.record import Article
-from duluan.settings import REPO_ROOT, Settings
-from index.engine_store import EngineStore
-from index.query import Query
+from duluan.core.record import Article
+from duluan.core.settings import REPO_ROOT, Settings
+from duluan.index.engine_store import EngineStore
+from duluan.index.query import Query
 
 SCRIPT = REPO_ROOT / "scripts" / "opensearch.sh"
 

@@ -6,11 +6,11 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from duluan.core.record import Article
+from duluan.index.highlight import snippet_html
+from duluan.index.query import MARK_START, Query, parse_text
+from duluan.nlp.segment import segment
 
-from duluan.record import Article
-from index.highlight import snippet_html
-from index.query import MARK_START, Query, parse_text
-from nlp.segment import segment
 from tests.articles import make_article
 from tests.conftest import MIRROR_ARTICLES
 
@@ -161,7 +161,7 @@ def test_embedded_daily_counts_agree_with_the_articles(processed, tmp_path) -> N
     """Whole-day significant terms read the per-day counts; with any other filter they read the
     articles. After re-indexing, moved dates, changed keywords and deletions both still agree,
     including at the edge of a Vietnam day (23:30 UTC is the next morning there)."""
-    from index.sqlite_store import EmbeddedStore
+    from duluan.index.sqlite_store import EmbeddedStore
 
     store = EmbeddedStore(tmp_path / "a.sqlite")
     base = processed[0]
@@ -215,7 +215,8 @@ def test_words_of_several_syllables_are_matched_whole(store) -> None:  # noqa: A
 
 
 def test_engine_ranks_the_word_its_segmentation_found_first(tmp_path) -> None:  # noqa: ANN001
-    from index.engine_store import EngineStore
+    from duluan.index.engine_store import EngineStore
+
     from tests.conftest import _engine_settings
 
     title, body = "Hội thảo về tăng trưởng", "Các chuyên gia bàn về kinh tế và đầu tư."
@@ -242,7 +243,7 @@ def test_field_prefixes(store, processed) -> None:  # noqa: ANN001
 
 
 def test_bulk_parts_let_requests_overlap() -> None:
-    from index.engine_store import BULK_MAX_BYTES, bulk_parts
+    from duluan.index.engine_store import BULK_MAX_BYTES, bulk_parts
 
     assert [len(p) for p in bulk_parts(list(range(1000)), 2)] == [500, 500]
     assert [len(p) for p in bulk_parts(list(range(2500)), 2)] == [1000, 1000, 500]
@@ -256,7 +257,7 @@ def test_bulk_parts_let_requests_overlap() -> None:
 
 
 def test_refusals_are_told_from_failures_worth_retrying() -> None:
-    from index.engine_store import _refusal
+    from duluan.index.engine_store import _refusal
 
     def item(status: object) -> dict:
         return {"index": {"_index": "x", "status": status, "error": {"type": "t"}}}
@@ -269,7 +270,8 @@ def test_refusals_are_told_from_failures_worth_retrying() -> None:
 def test_engine_bulk_requests_in_flight_write_each_article_once(processed, tmp_path) -> None:  # noqa: ANN001
     import threading
 
-    from index.engine_store import EngineStore
+    from duluan.index.engine_store import EngineStore
+
     from tests.conftest import _engine_settings
 
     store = EngineStore(_engine_settings(tmp_path))
@@ -306,7 +308,8 @@ def test_engine_bulk_requests_in_flight_write_each_article_once(processed, tmp_p
 
 
 def test_engine_store_writes_behind_the_alias_after_indices_are_deleted(processed, tmp_path) -> None:  # noqa: ANN001
-    from index.engine_store import EngineStore
+    from duluan.index.engine_store import EngineStore
+
     from tests.conftest import _engine_settings
 
     store = EngineStore(_engine_settings(tmp_path))
@@ -333,8 +336,9 @@ def test_engine_sends_again_what_the_node_was_too_busy_for(processed, tmp_path, 
     """Items the node answers 429 for are sent again after a pause; those it is still too busy
     for after the last try are spooled (not set aside as refused) and written by the next write.
     A month's index blocked `read_only_allow_delete` answers each of its items with 429."""
-    import index.engine_store as engine_store
-    from index.engine_store import BULK_TRIES, EngineStore
+    import duluan.index.engine_store as engine_store
+    from duluan.index.engine_store import BULK_TRIES, EngineStore
+
     from tests.conftest import _engine_settings
 
     store = EngineStore(_engine_settings(tmp_path))
@@ -381,9 +385,10 @@ def test_engine_refusal_of_one_article_does_not_hold_up_the_others(processed, tm
                                                                     capsys) -> None:  # noqa: ANN001
     """An article the engine refuses as it stands (here: its month was closed) is set aside with
     the reason, not retried before every later write; once the cause is fixed the CLI replays it."""
+    from duluan.core.settings import get_settings
+    from duluan.index.engine_store import EngineStore
+
     from duluan.cli import main
-    from duluan.settings import get_settings
-    from index.engine_store import EngineStore
     from tests.conftest import _engine_settings
 
     settings = _engine_settings(tmp_path)
@@ -441,9 +446,9 @@ def test_engine_refusal_of_one_article_does_not_hold_up_the_others(processed, tm
 def test_engine_refused_articles_stay_aside_while_the_engine_is_unreachable(processed, tmp_path) -> None:  # noqa: ANN001
     """`replay --refused` with the engine gone keeps the refused articles where they were, so
     that they are not replayed later without the check against newer fetches."""
+    from duluan.index.engine_store import EngineStore
     from opensearchpy import OpenSearch
 
-    from index.engine_store import EngineStore
     from tests.conftest import _engine_settings
 
     settings = _engine_settings(tmp_path)
@@ -470,7 +475,8 @@ def test_engine_refused_articles_stay_aside_while_the_engine_is_unreachable(proc
 
 
 def test_migration_swaps_in_a_new_mapping_version(processed, tmp_path) -> None:  # noqa: ANN001
-    from index.engine_store import EngineStore, NeedsMigration
+    from duluan.index.engine_store import EngineStore, NeedsMigration
+
     from tests.conftest import _engine_settings
 
     settings = _engine_settings(tmp_path)
@@ -497,7 +503,8 @@ def test_migration_swaps_in_a_new_mapping_version(processed, tmp_path) -> None: 
 def test_spooled_articles_replay_into_their_monthly_index(processed, tmp_path) -> None:  # noqa: ANN001
     import json
 
-    from index.engine_store import EngineStore
+    from duluan.index.engine_store import EngineStore
+
     from tests.conftest import _engine_settings
 
     settings = _engine_settings(tmp_path)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import unicodedata
 
-from nlp.analyze import analyze, keywords
-from nlp.normalize import canonical_tone, fold, has_diacritics, normalize_text
-from nlp.segment import folded_words, segment, segment_folded, sentences
+from duluan.core.normalize import canonical_tone, fold, has_diacritics, normalize_text
+from duluan.nlp.analyze import analyze, keywords
+from duluan.nlp.segment import folded_words, segment, segment_folded, sentences
 
 
 def test_old_and_new_tone_placement_meet_in_one_form() -> None:
@@ -73,8 +73,8 @@ def test_text_without_diacritics_is_segmented_by_the_folded_word_list() -> None:
 
 
 def test_analysis_of_a_real_article(shared_data) -> None:  # noqa: ANN001
-    from crawlers.extract import extract
-    from crawlers.registry import default_registry
+    from duluan.crawlers.extract import extract
+    from duluan.crawlers.registry import default_registry
 
     name = ("kinh-doanh__thu-tuong-chi-dao-bo-cong-thuong-khong-de-thieu-hut-xang-dau-dip-tet-"
             "20221224162858354")

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from nlp.analyze import entities
-from nlp.gazetteer import gazetteer
-from nlp.language import language_of
-from nlp.legacy import LegacyEncodingError, repair
+from duluan.core.language import language_of
+from duluan.core.legacy import LegacyEncodingError, repair
+from duluan.nlp.analyze import entities
+from duluan.nlp.gazetteer import gazetteer
 
 
 def test_there_are_34_current_units_and_63_former_ones_each_mapped_once() -> None:
@@ -93,7 +92,7 @@ def test_language_check(shared_data) -> None:  # noqa: ANN001
 
 def _encode(text: str, encoding: str) -> str:
     """Unicode -> legacy, by inverting the decoder's own tables (test helper)."""
-    from nlp.legacy import _TCVN3, _VNI
+    from duluan.core.legacy import _TCVN3, _VNI
 
     table = {v: k for k, v in (_TCVN3 if encoding == "tcvn3" else _VNI).items()}
     if encoding == "tcvn3":  # TCVN3 has no upper-case toned letters: they share lower-case codes
@@ -103,7 +102,7 @@ def _encode(text: str, encoding: str) -> str:
 
 @pytest.mark.parametrize("encoding", ["tcvn3", "vni"])
 def test_real_sentences_survive_a_legacy_round_trip(shared_data, encoding: str) -> None:  # noqa: ANN001
-    from nlp.normalize import normalize_text
+    from duluan.core.normalize import normalize_text
 
     lines = (shared_data / "topic/vntc10-mini/test.jsonl").read_text("utf-8").splitlines()
     for line in lines[:40]:

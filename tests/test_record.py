@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 
-from crawlers.items import ArticleItem
-from duluan.record import Article, Kind, field_kinds
-from index.mapping import mappings
-from index.sqlite_store import FTS_KINDS, NARROW_KINDS, columns, fts_columns, schema
+from duluan.core.record import Article, Kind, field_kinds
+from duluan.crawlers.items import ArticleItem
+from duluan.index.mapping import mappings
+from duluan.index.sqlite_store import FTS_KINDS, NARROW_KINDS, columns, fts_columns, schema
 
 FIELDS = list(Article.model_fields)
 
@@ -47,7 +47,7 @@ def test_every_record_field_declares_a_storage_kind() -> None:
 
 
 def test_the_analysts_mapping_doc_names_every_field() -> None:
-    from duluan.settings import REPO_ROOT
+    from duluan.core.settings import REPO_ROOT
 
     doc = (REPO_ROOT / "docs" / "index.md").read_text("utf-8")
     missing = [name for name in FIELDS if f"`{name}`" not in doc]

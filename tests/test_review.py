@@ -7,11 +7,11 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from duluan.core.settings import Settings
+from duluan.review.app import create_app
+from duluan.review.state import ReviewDB
 from fastapi.testclient import TestClient
 
-from duluan.settings import Settings
-from review.app import create_app
-from review.state import ReviewDB
 from tests.articles import newsroom
 
 PASSWORD = "mat-khau-du-dai"
@@ -235,10 +235,9 @@ def test_crawled_markup_is_inert(app_env) -> None:  # noqa: ANN001
 
 def test_email_digest_over_real_smtp(app_env, unused_port) -> None:  # noqa: ANN001
     from aiosmtpd.controller import Controller
-
-    from index import Query
-    from review.digest import send_digests
-    from review.state import WatchRule
+    from duluan.index import Query
+    from duluan.review.digest import send_digests
+    from duluan.review.state import WatchRule
 
     class Inbox:
         def __init__(self) -> None:
@@ -273,7 +272,8 @@ def test_email_digest_over_real_smtp(app_env, unused_port) -> None:  # noqa: ANN
 
 
 def test_user_command_creates_accounts_that_can_log_in(tmp_path) -> None:  # noqa: ANN001
-    from index.sqlite_store import EmbeddedStore
+    from duluan.index.sqlite_store import EmbeddedStore
+
     from tests.conftest import duluan
 
     out = duluan("user", "add", "hoa", "--role", "editor", "--name", "Nguyễn Thị Hoa", "--password-stdin",
@@ -308,8 +308,8 @@ def test_briefing_page_downloads_the_report(app_env) -> None:  # noqa: ANN001
 def test_watch_rules_match_on_the_page_as_in_the_store(app_env) -> None:  # noqa: ANN001
     """Feed badges check rules on the articles at hand; the watchlist filter and alerts query the
     store. Both must pick the same articles."""
-    from review.state import WatchRule
-    from review.watch import CompiledRule, rule_query
+    from duluan.annotations.watch import CompiledRule, rule_query
+    from duluan.review.state import WatchRule
 
     _, store, articles = app_env
     rules = [WatchRule(keywords=["thai nguyen"]), WatchRule(keywords=["Thái Nguyên"], tones=["negative"]),
@@ -324,10 +324,9 @@ def test_watch_rules_match_on_the_page_as_in_the_store(app_env) -> None:  # noqa
 
 
 def test_editors_turn_outlets_on_and_off(app_env) -> None:  # noqa: ANN001
+    from duluan.crawlers.registry import default_registry
+    from duluan.crawlers.spiders.news import NewsSpider
     from scrapy.utils.test import get_crawler
-
-    from crawlers.registry import default_registry
-    from crawlers.spiders.news import NewsSpider
 
     settings, store, _ = app_env
     ctv = client_for(settings, store, "ctv")

@@ -11,11 +11,11 @@ from collections.abc import Iterator
 
 import pytest
 import uvicorn
+from duluan.core.settings import Settings
+from duluan.index.sqlite_store import EmbeddedStore
+from duluan.review.app import create_app
+from duluan.review.state import ReviewDB
 
-from duluan.settings import Settings
-from index.sqlite_store import EmbeddedStore
-from review.app import create_app
-from review.state import ReviewDB
 from tests.articles import make_article, newsroom
 
 CHROMIUM = os.environ.get("DULUAN_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from classifiers.corpora import vntc_split
-from classifiers.model import ModelMismatch, TextClassifier
-from classifiers.taxonomy import TOPICS
-from classifiers.train import evaluate, review_figures
+from duluan.classifiers.corpora import vntc_split
+from duluan.classifiers.model import ModelMismatch, TextClassifier
+from duluan.classifiers.taxonomy import TOPICS
+from duluan.classifiers.train import evaluate, review_figures
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +59,7 @@ def test_fast_features_equal_scikit_learns(mini) -> None:  # noqa: ANN001
     for texts with words no model knows, empty ones, and a batch read by two models whose
     vocabularies differ."""
     import numpy as np
-
-    from classifiers.features import TokenBatch, union_transform
+    from duluan.classifiers.features import TokenBatch, union_transform
 
     train, test = mini
     first = TextClassifier(task="topic").fit(train.texts[::2], train.labels[::2])
@@ -86,7 +84,7 @@ def test_fast_features_equal_scikit_learns(mini) -> None:  # noqa: ANN001
 
 def test_headline_is_the_raw_first_line() -> None:
     """normalize_text joins a paragraph's lines, so the headline comes from the raw text."""
-    from classifiers.features import classifier_input, headline
+    from duluan.classifiers.features import classifier_input, headline
 
     raw = "\n  Giá  xăng giảm mạnh\nTừ 15 giờ chiều nay, giá xăng\ngiảm 500 đồng.\n\nĐoạn hai."
     assert headline(raw) == "Giá xăng giảm mạnh"

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from classifiers.corpora import vntc_split
-from classifiers.features import TokenBatch, union_transform
-from classifiers.model import ModelMismatch, TextClassifier, build_text_classifier
-from classifiers.word_vectors import WordVectors, cooccurrence_vectors, quantize, save_table
+from duluan.classifiers.corpora import vntc_split
+from duluan.classifiers.features import TokenBatch, union_transform
+from duluan.classifiers.model import ModelMismatch, TextClassifier, build_text_classifier
+from duluan.classifiers.word_vectors import WordVectors, cooccurrence_vectors, quantize, save_table
 
 
 @pytest.fixture(scope="module")

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from duluan.sqlite import connect, utc_iso
-from nlp.analyze import stopwords
-from nlp.background import background
+from duluan.core.sqlite import connect, utc_iso
+from duluan.nlp.analyze import stopwords
+from duluan.nlp.background import background
 
 WINDOW = timedelta(days=3)
 THRESHOLD = 0.3

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from nlp.normalize import normalize_text
+from duluan.core.normalize import normalize_text
 
 
 class LegacyEncodingError(ValueError):

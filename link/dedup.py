@@ -14,8 +14,7 @@ from pathlib import Path
 
 import numpy as np
 from datasketch import MinHash
-
-from duluan.sqlite import connect, utc_iso
+from duluan.core.sqlite import connect, utc_iso
 
 NUM_PERM = 128
 BANDS, ROWS = 64, 2  # low LSH threshold: a short copy of a long story has a low Jaccard

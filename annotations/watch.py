@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from duluan.record import VN_TZ, Article
-from index import Query, Store
-from index.highlight import pattern, spans
-from index.query import Hit, parse_text
-from nlp.normalize import fold
-from review.state import ReviewDB, Watchlist, WatchRule
+from duluan.core.normalize import fold
+from duluan.core.record import VN_TZ, Article
+from duluan.index import Query, Store
+from duluan.index.highlight import pattern, spans
+from duluan.index.query import Hit, parse_text
+from duluan.review.state import ReviewDB, Watchlist, WatchRule
 
 
 def rule_query(rule: WatchRule, **extra: Any) -> Query:

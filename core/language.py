@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from nlp.legacy import syllable_share
+from duluan.core.legacy import syllable_share
 
 _WORD = re.compile(r"[^\W\d_]+")
 _VI_LETTER = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]", re.I)

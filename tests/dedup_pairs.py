@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from nlp.corpus import cached_segmentation, read_jsonl
-from nlp.dedup import DuplicateIndex
-from nlp.normalize import normalize_text
+from duluan.core.normalize import normalize_text
+from duluan.link.dedup import DuplicateIndex
+from duluan.nlp.corpus import cached_segmentation, read_jsonl
 
 CREDITS = ["Theo TTXVN", "Theo VOV", "Nguồn: Báo Nhân Dân", "(Theo Tuổi Trẻ)", "Theo Vietnamplus",
            "Theo báo Thanh Niên"]
