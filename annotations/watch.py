@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from duluan.annotations.models import Watchlist, WatchRule
+from duluan.annotations.store import AnnotationStore
 from duluan.core.normalize import fold
 from duluan.core.record import VN_TZ, Article
 from duluan.index import Query, Store
 from duluan.index.highlight import pattern, spans
 from duluan.index.query import Hit, parse_text
-from duluan.review.state import ReviewDB, Watchlist, WatchRule
 
 
 def rule_query(rule: WatchRule, **extra: Any) -> Query:
@@ -93,7 +94,7 @@ class Alert:
 ALERT_SCAN = 1000  # at most this many recent matches are checked per watchlist
 
 
-def alerts(store: Store, db: ReviewDB, reader: str, window_days: int, size: int = 20) -> list[Alert]:
+def alerts(store: Store, db: AnnotationStore, reader: str, window_days: int, size: int = 20) -> list[Alert]:
     """Each watchlist's matches, published in the last `window_days`, that the reader has not
     been shown. Kept per article, not by a time mark: an article crawled before the reader
     looked but indexed after still counts as new."""
@@ -108,6 +109,6 @@ def alerts(store: Store, db: ReviewDB, reader: str, window_days: int, size: int 
     return out
 
 
-def mark_shown(db: ReviewDB, reader: str, shown: list[Alert]) -> None:
+def mark_shown(db: AnnotationStore, reader: str, shown: list[Alert]) -> None:
     for alert in shown:
         db.mark_seen(reader, alert.watchlist.id, alert.unseen)

@@ -18,13 +18,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+from index_bench import corpus, search_engine  # noqa: E402
+
+from duluan.annotations import AnnotationStore, WatchRule  # noqa: E402
 from duluan.briefing.figures import compute  # noqa: E402
 from duluan.briefing.report import write  # noqa: E402
 from duluan.core.settings import Settings, get_settings  # noqa: E402
 from duluan.index.engine_store import EngineStore  # noqa: E402
 from duluan.index.sqlite_store import EmbeddedStore  # noqa: E402
-from duluan.review.state import ReviewDB, WatchRule  # noqa: E402
-from index_bench import corpus, search_engine  # noqa: E402
 
 OCTOBER = datetime(2026, 9, 30, 17, 0, tzinfo=UTC)  # 00:00 on 1 October, Vietnam time
 
@@ -55,7 +56,7 @@ def main() -> None:
             for i in range(0, len(docs), 2000):
                 store.upsert(docs[i:i + 2000])
             store.refresh()
-            db = ReviewDB(s.review_db)
+            db = AnnotationStore(s.review_db)
             db.add_watchlist("Hà Nội", WatchRule(keywords=["Hà Nội"]), "bench")
             times: dict[str, list[float]] = {"figures": [], "html": [], "docx": [], "pdf": [], "total": []}
             for run in range(args.runs):

@@ -18,11 +18,12 @@ import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from engine_bulk_cost import print_medians
+from index_bench import corpus, search_engine, timed_upsert
+
 from duluan.core.record import VN_TZ, Article
 from duluan.core.settings import Settings, get_settings
 from duluan.index.engine_store import EngineStore
-from engine_bulk_cost import print_medians
-from index_bench import corpus, search_engine, timed_upsert
 
 
 def one_month(docs: list[Article]) -> list[Article]:

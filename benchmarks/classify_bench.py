@@ -19,6 +19,7 @@ import statistics
 import time
 
 import numpy as np
+
 from duluan.classifiers.predict import ArticleClassifier
 from duluan.core.settings import get_settings
 

@@ -13,9 +13,9 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+
 from duluan.core.settings import get_settings
 from duluan.link.dedup import shingles, signature, similarity
-
 from tests.dedup_pairs import evaluate, pairs_from_vntc
 
 

@@ -19,11 +19,12 @@ import statistics
 import time
 from collections.abc import Callable
 
+from index_bench import corpus, search_engine
+
 from duluan.core.record import Article
 from duluan.core.settings import get_settings
 from duluan.index.engine_store import EngineClient
 from duluan.index.mapping import index_settings, mappings
-from index_bench import corpus, search_engine
 
 VARIANTS: dict[str, tuple[str, ...]] = {
     "full mapping": (),

@@ -19,12 +19,14 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).parent))
+from index_bench import corpus, p50_p95, search_engine  # noqa: E402
+
+from duluan.annotations import AnnotationStore, WatchRule  # noqa: E402
 from duluan.core.settings import Settings, get_settings  # noqa: E402
 from duluan.index.engine_store import EngineStore  # noqa: E402
 from duluan.index.sqlite_store import EmbeddedStore  # noqa: E402
+from duluan.review.accounts import Accounts  # noqa: E402
 from duluan.review.app import create_app  # noqa: E402
-from duluan.review.state import ReviewDB, WatchRule  # noqa: E402
-from index_bench import corpus, p50_p95, search_engine  # noqa: E402
 
 PASSWORD = "benchmark-password"
 VARIANTS = {
@@ -70,8 +72,8 @@ def main() -> None:
             for i in range(0, len(docs), 2000):
                 store.upsert(docs[i:i + 2000])
             store.refresh()
-            db = ReviewDB(app_settings.review_db)
-            db.add_user("bench", PASSWORD, "editor")
+            Accounts(app_settings.review_db).add_user("bench", PASSWORD, "editor")
+            db = AnnotationStore(app_settings.review_db)
             db.add_watchlist("Hà Nội tiêu cực", WatchRule(keywords=["Hà Nội"], tones=["negative"]), "bench")
             db.add_watchlist("Giá xăng", WatchRule(keywords=["giá xăng", "xang dau"]), "bench")
             db.close()

@@ -10,10 +10,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from duluan.briefing.figures import Briefing  # noqa: E402
-from duluan.classifiers.taxonomy import TONES, TOPICS  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
+
+from duluan.briefing.figures import Briefing  # noqa: E402
+from duluan.classifiers.taxonomy import TONES, TOPICS  # noqa: E402
 
 # Liberation Serif is metric-compatible with Times New Roman (Debian's fonts-liberation2);
 # DejaVu Serif ships with matplotlib. Both cover Vietnamese.

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from duluan.annotations import FLAGS, AnnotationStore, Watchlist, WatchRule
 from duluan.annotations.watch import rule_query
 from duluan.classifiers.taxonomy import TONES, TOPICS
 from duluan.core.record import VN_TZ, Article
 from duluan.index import Query, Store
-from duluan.review.state import FLAGS, ReviewDB, Watchlist, WatchRule
 
 PAGE = 2000
 TOP_STORIES = 10
@@ -158,7 +158,7 @@ def _period(articles: list[Article]) -> Period:
 
 
 def compute(
-    store: Store, month: str, watchlist: Watchlist | None = None, review: ReviewDB | None = None
+    store: Store, month: str, watchlist: Watchlist | None = None, review: AnnotationStore | None = None
 ) -> Briefing:
     start, end = month_range(month)
     rule = watchlist.rule if watchlist else WatchRule()

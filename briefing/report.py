@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from duluan.annotations import AnnotationStore
 from duluan.briefing.document import build
 from duluan.briefing.figures import Briefing, compute
 from duluan.briefing.write_docx import write_docx
@@ -13,13 +14,12 @@ from duluan.briefing.write_html import render_html
 from duluan.briefing.write_pdf import write_pdf
 from duluan.core.settings import Settings
 from duluan.index import open_store
-from duluan.review.state import ReviewDB
 
 FORMATS = ("html", "docx", "pdf")
 
 
 def load(settings: Settings, month: str, watchlist: str | None = None) -> Briefing:
-    store, review = open_store(settings), ReviewDB(settings.review_db)
+    store, review = open_store(settings), AnnotationStore(settings.review_db)
     try:
         chosen = None
         if watchlist:

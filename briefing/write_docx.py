@@ -11,6 +11,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+
 from duluan.briefing.document import Document, Heading, Image, Paragraph, Table
 
 FONT = "Times New Roman"

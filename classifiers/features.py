@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
-from duluan.core.normalize import normalize_text
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 from sklearn.preprocessing import normalize
+
+from duluan.core.normalize import normalize_text
 
 if TYPE_CHECKING:  # word_vectors imports this module
     from duluan.classifiers.word_vectors import WordVectors

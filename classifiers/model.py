@@ -14,6 +14,11 @@ from typing import Any
 
 import numpy as np
 import sklearn
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.pipeline import Pipeline
+from sklearn.svm import LinearSVC
+
 from duluan.classifiers.features import (
     FastVectorizer,
     TokenBatch,
@@ -22,10 +27,6 @@ from duluan.classifiers.features import (
     union_transform,
 )
 from duluan.classifiers.word_vectors import WordVectors, load_table, save_table, table_digest
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.pipeline import Pipeline
-from sklearn.svm import LinearSVC
 
 
 class ModelMismatch(RuntimeError):

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sklearn.metrics import accuracy_score, classification_report, confusion_matrix, f1_score
+
 from duluan.classifiers.corpora import BAOMOI, baomoi_splits, corpus_file, vntc_split
 from duluan.classifiers.features import classifier_input, headline
 from duluan.classifiers.model import (
@@ -29,7 +31,6 @@ from duluan.classifiers.word_vectors import (
 )
 from duluan.core.normalize import normalize_text
 from duluan.core.settings import Settings
-from sklearn.metrics import accuracy_score, classification_report, confusion_matrix, f1_score
 
 # How much a Báo Mới snippet counts beside a VNTC article. Chosen on validation parts of both
 # training sets (never their test parts): the VNTC articles keep the topics' definitions, the

@@ -21,12 +21,13 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
-from duluan.classifiers.features import words
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 from sklearn.utils.extmath import randomized_svd
 from tqdm import tqdm
+
+from duluan.classifiers.features import words
 
 
 def cooccurrence_vectors(segmented: Iterable[str], vocabulary_size: int = 30_000, dim: int = 300,

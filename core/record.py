@@ -15,8 +15,9 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from duluan.core.normalize import normalize_text
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationInfo, field_validator
+
+from duluan.core.normalize import normalize_text
 
 
 class Kind(StrEnum):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from urllib.parse import urlsplit
 
-from duluan.crawlers.summary import CrawlSummary
 from scrapy import signals
 from scrapy.core.downloader import Slot
 from scrapy.crawler import Crawler
@@ -13,6 +12,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.extensions.throttle import AutoThrottle
 from scrapy.http import Response
 from twisted.internet import task
+
+from duluan.crawlers.summary import CrawlSummary
 
 
 class CrawlProgress:

@@ -7,12 +7,13 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
+from parsel import Selector
+
 from duluan.core.language import marked_share
 from duluan.core.legacy import LegacyEncodingError, repair_parts
 from duluan.core.normalize import normalize_text
 from duluan.crawlers.dates import parse_compact, parse_iso, parse_vietnamese
 from duluan.crawlers.registry import Source
-from parsel import Selector
 
 MIN_BODY_CHARS = 200
 _SPACES = re.compile(r"\s+")

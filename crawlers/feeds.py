@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import feedparser
+
 from duluan.core.normalize import normalize_text
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import scrapy
+
 from duluan.core.record import Article
 
 ArticleItem = type(

@@ -8,13 +8,14 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit
 
-from duluan.crawlers.store import CrawlStore
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
+
+from duluan.crawlers.store import CrawlStore
 
 
 class AlreadySeen(IgnoreRequest):

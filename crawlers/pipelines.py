@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import ValidationError
+from scrapy.crawler import Crawler
+
 from duluan.core.record import Article
 from duluan.crawlers.items import ArticleItem, GoneItem, RejectItem
 from duluan.crawlers.store import CrawlStore
-from pydantic import ValidationError
-from scrapy.crawler import Crawler
 
 
 class ValidationPipeline:

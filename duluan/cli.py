@@ -106,10 +106,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_user(args: argparse.Namespace) -> int:
     import getpass
 
-    from duluan.review.state import ReviewDB
+    from duluan.review.accounts import Accounts
 
     settings = _settings(args)
-    db = ReviewDB(settings.review_db)
+    db = Accounts(settings.review_db)
     try:
         if args.action == "list":
             for u in db.users():
@@ -132,17 +132,20 @@ def cmd_user(args: argparse.Namespace) -> int:
 
 
 def cmd_digest(args: argparse.Namespace) -> int:
+    from duluan.annotations import AnnotationStore
     from duluan.index import open_store
+    from duluan.review.accounts import Accounts
     from duluan.review.digest import send_digests
-    from duluan.review.state import ReviewDB
 
     settings = _settings(args)
-    store, db = open_store(settings), ReviewDB(settings.review_db)
+    store, accounts = open_store(settings), Accounts(settings.review_db)
+    annotations = AnnotationStore(settings.review_db)
     try:
-        report = send_digests(settings, store, db)
+        report = send_digests(settings, store, accounts, annotations)
     finally:
         store.close()
-        db.close()
+        accounts.close()
+        annotations.close()
     print(f"digests sent: {report.sent}, users skipped (no address or nothing new): {report.skipped}")
     return 0
 
@@ -168,9 +171,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     output = Path(args.output) if args.output else None
     extra = None
     if args.feedback:
-        from duluan.review.state import ReviewDB
+        from duluan.annotations import AnnotationStore
 
-        db = ReviewDB(settings.review_db)
+        db = AnnotationStore(settings.review_db)
         rows = db.feedback(args.task)
         db.close()
         extra = ([r["text"] for r in rows], [r["label"] for r in rows])

@@ -41,11 +41,11 @@ def run_demo(settings: Settings, serve: bool = True, port: int | None = None) ->
     if serve:
         import uvicorn
 
+        from duluan.review.accounts import Accounts
         from duluan.review.app import create_app
-        from duluan.review.state import ReviewDB
 
         port = port or settings.port
-        db = ReviewDB(settings.review_db)
+        db = Accounts(settings.review_db)
         if not db.users():
             # A first account, so the demo's app can be opened; its password is shown once.
             password = secrets.token_urlsafe(9)

@@ -20,6 +20,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from duluan.core.record import Article, validate_fields
 from duluan.core.settings import Settings
 from duluan.index.base import WriteReport
@@ -36,7 +38,6 @@ from duluan.index.query import (
     background_range,
     significant_terms,
 )
-from pydantic import TypeAdapter
 
 BULK_CHUNK = 1000  # documents a bulk request carries at most
 BULK_SMALLEST = 100  # no split below this: a request's fixed cost would outweigh the overlap

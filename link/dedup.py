@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 from datasketch import MinHash
+
 from duluan.core.sqlite import connect, utc_iso
 
 NUM_PERM = 128

@@ -3,10 +3,11 @@ with the value before and after; corrections are also kept as classifier trainin
 
 from __future__ import annotations
 
+from duluan.annotations import FLAGS, AnnotationStore
 from duluan.classifiers.taxonomy import TONES, TOPICS
 from duluan.core.record import ReviewState
 from duluan.index import Store
-from duluan.review.state import FLAGS, ReviewDB, User
+from duluan.review.accounts import Accounts, User
 
 
 class ActionError(ValueError):
@@ -14,8 +15,8 @@ class ActionError(ValueError):
 
 
 class Reviewer:
-    def __init__(self, store: Store, db: ReviewDB) -> None:
-        self.store, self.db = store, db
+    def __init__(self, store: Store, db: AnnotationStore, accounts: Accounts) -> None:
+        self.store, self.db, self.accounts = store, db, accounts
 
     def _set(self, user: User, action: str, ids: list[str], field_name: str, value: object) -> int:
         before: dict[str, object] = {}
@@ -46,7 +47,7 @@ class Reviewer:
         return self._set(user, "flag", ids, "flag", flag or None)
 
     def assign(self, user: User, ids: list[str], assignee: str | None) -> int:
-        if assignee and self.db.user(assignee) is None:
+        if assignee and self.accounts.user(assignee) is None:
             raise ActionError(f"Không có người dùng “{assignee}”.")
         return self._set(user, "assign", ids, "assignee", assignee or None)
 

@@ -6,12 +6,13 @@ import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
 
+from duluan.annotations import AnnotationStore
 from duluan.annotations.watch import Alert, alerts, mark_shown
 from duluan.classifiers.taxonomy import TONES
 from duluan.core.record import VN_TZ
 from duluan.core.settings import Settings
 from duluan.index import Store
-from duluan.review.state import ReviewDB
+from duluan.review.accounts import Accounts
 
 
 @dataclass
@@ -34,7 +35,7 @@ def _body(alerts_: list[Alert], settings: Settings) -> str:
     return "\n".join(lines)
 
 
-def send_digests(settings: Settings, store: Store, db: ReviewDB) -> DigestReport:
+def send_digests(settings: Settings, store: Store, accounts: Accounts, db: AnnotationStore) -> DigestReport:
     if not settings.smtp_host:
         raise SystemExit("DULUAN_SMTP_HOST is not set: no mail server to send the digest through")
     report = DigestReport()
@@ -43,7 +44,7 @@ def send_digests(settings: Settings, store: Store, db: ReviewDB) -> DigestReport
             smtp.starttls()
         if settings.smtp_user:
             smtp.login(settings.smtp_user, settings.smtp_password or "")
-        for user in db.users():
+        for user in accounts.users():
             # The digest keeps its own "last sent" marks, apart from what the user saw in the app.
             key = f"digest:{user.username}"
             found = [a for a in alerts(store, db, key, settings.alert_window_days, size=10) if a.total]

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from duluan.core.record import Article
 from duluan.core.settings import Settings
 from duluan.crawlers.mirror.server import Mirror
@@ -66,7 +67,6 @@ def processed(crawled: Settings) -> list[Article]:
     from duluan.classifiers.predict import ArticleClassifier
     from duluan.crawlers.store import CrawlStore
     from duluan.nlp.analyze import BatchAnalyzer
-
     from duluan.pipeline import enrich
 
     store = CrawlStore(crawled.crawl_db)

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from docx import Document as open_docx
+
+from duluan.annotations import AnnotationStore, WatchRule
 from duluan.briefing.document import labels_note
 from duluan.briefing.figures import compute
 from duluan.briefing.report import write
@@ -17,9 +19,8 @@ from duluan.classifiers.predict import held_out_accuracy
 from duluan.core.record import VN_TZ
 from duluan.core.settings import Settings
 from duluan.index import Query
+from duluan.review.accounts import Accounts
 from duluan.review.actions import Reviewer
-from duluan.review.state import ReviewDB, WatchRule
-
 from tests.articles import BASE, make_article, newsroom
 
 SECTIONS = ["I. TÓM TẮT", "II. PHÂN BỐ THEO CHỦ ĐỀ", "III. SẮC THÁI THEO TUẦN", "IV. CÁC SỰ KIỆN NỔI BẬT",
@@ -45,9 +46,9 @@ def seeded(store, tmp_path):  # noqa: ANN001, ANN201
     store.upsert([*october, *september, *edge])
     store.refresh()
     settings = Settings(data_dir=tmp_path)
-    db = ReviewDB(settings.review_db)
-    editor = db.add_user("bientap", "mat-khau-du-dai", "editor")
-    reviewer = Reviewer(store, db)
+    db, accounts = AnnotationStore(settings.review_db), Accounts(settings.review_db)
+    editor = accounts.add_user("bientap", "mat-khau-du-dai", "editor")
+    reviewer = Reviewer(store, db, accounts)
     reviewer.flag(editor, [october[6].id], "can-xu-ly")
     reviewer.note(editor, october[6].id, "Đã chuyển cơ quan chức năng.")
     reviewer.mark_reviewed(editor, [october[0].id, october[1].id])
@@ -55,6 +56,7 @@ def seeded(store, tmp_path):  # noqa: ANN001, ANN201
     db.add_watchlist("Thái Nguyên", WatchRule(keywords=["thai nguyen"]), "bientap")
     yield settings, store, db, [*october, edge[0]]
     db.close()
+    accounts.close()
 
 
 def test_every_figure_is_what_the_store_counts(seeded) -> None:  # noqa: ANN001

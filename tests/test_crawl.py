@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
 from duluan.core.settings import Settings
 from duluan.crawlers.evaluate import word_f1
 from duluan.crawlers.mirror.server import Mirror
 from duluan.crawlers.registry import Registry, RegistryError, load_source
-
 from tests.conftest import MIRROR_ARTICLES, duluan
 
 VNEXPRESS_URL = "https://vnexpress.net/dau-bung-keo-dai-phat-hien-ung-thu-lymphoma-ruot-non-4954454.html"
@@ -181,8 +181,9 @@ def test_registry_checks_the_example_against_the_pattern(tmp_path) -> None:  # n
 
 
 def test_download_slots_carry_each_outlets_delay_and_concurrency() -> None:
-    from duluan.crawlers.spiders.news import NewsSpider
     from scrapy.settings import Settings as ScrapySettings
+
+    from duluan.crawlers.spiders.news import NewsSpider
 
     settings = ScrapySettings()
     NewsSpider.update_settings(settings)
@@ -194,10 +195,11 @@ def test_download_slots_carry_each_outlets_delay_and_concurrency() -> None:
 
 @pytest.mark.parametrize("allow_loopback", [False, True])
 def test_crawler_never_fetches_private_addresses(allow_loopback: bool) -> None:
-    from duluan.crawlers.middlewares import BlockedAddress, PublicAddressesOnlyMiddleware
-    from duluan.crawlers.spiders.news import NewsSpider
     from scrapy import Request
     from scrapy.utils.test import get_crawler
+
+    from duluan.crawlers.middlewares import BlockedAddress, PublicAddressesOnlyMiddleware
+    from duluan.crawlers.spiders.news import NewsSpider
 
     crawler = get_crawler(NewsSpider, {"DULUAN_ALLOW_LOOPBACK": allow_loopback})
     guard = PublicAddressesOnlyMiddleware.from_crawler(crawler)
@@ -325,11 +327,12 @@ def test_sitemap_index_and_gzipped_sitemaps(tmp_path) -> None:  # noqa: ANN001
     yields its fresh article links; what is not XML is a counted reject, not a crash."""
     import gzip
 
-    from duluan.crawlers.items import RejectItem
-    from duluan.crawlers.spiders.news import NewsSpider
     from scrapy import Request
     from scrapy.http import Response
     from scrapy.utils.test import get_crawler
+
+    from duluan.crawlers.items import RejectItem
+    from duluan.crawlers.spiders.news import NewsSpider
 
     crawler = get_crawler(NewsSpider, {"DULUAN_CRAWL_DB": str(tmp_path / "crawl.sqlite")})
     spider = NewsSpider.from_crawler(crawler, sources="tuoitre")

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+
 from duluan.link.dedup import DuplicateIndex
 from duluan.link.stories import StoryIndex
-
 from tests.dedup_pairs import evaluate, pairs_from_vntc
 
 

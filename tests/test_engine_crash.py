@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+
 from duluan.core.record import Article
 from duluan.core.settings import REPO_ROOT, Settings
 from duluan.index.engine_store import EngineStore

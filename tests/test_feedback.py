@@ -6,12 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from sklearn.metrics import f1_score
+
 from duluan.classifiers.corpora import vntc_split
 from duluan.classifiers.tone_items import DATA, held_out_ids, label_rounds, load_texts, read_labels
 from duluan.classifiers.train import macro_f1_interval, tone_split, train_tone
 from duluan.classifiers.word_vectors import WordVectors, cooccurrence_vectors, quantize
 from duluan.core.settings import Settings
-from sklearn.metrics import f1_score
 
 FLIP = {"negative": "positive", "positive": "negative", "neutral": "negative"}
 

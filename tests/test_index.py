@@ -6,11 +6,11 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+
 from duluan.core.record import Article
 from duluan.index.highlight import snippet_html
 from duluan.index.query import MARK_START, Query, parse_text
 from duluan.nlp.segment import segment
-
 from tests.articles import make_article
 from tests.conftest import MIRROR_ARTICLES
 
@@ -216,7 +216,6 @@ def test_words_of_several_syllables_are_matched_whole(store) -> None:  # noqa: A
 
 def test_engine_ranks_the_word_its_segmentation_found_first(tmp_path) -> None:  # noqa: ANN001
     from duluan.index.engine_store import EngineStore
-
     from tests.conftest import _engine_settings
 
     title, body = "Hội thảo về tăng trưởng", "Các chuyên gia bàn về kinh tế và đầu tư."
@@ -271,7 +270,6 @@ def test_engine_bulk_requests_in_flight_write_each_article_once(processed, tmp_p
     import threading
 
     from duluan.index.engine_store import EngineStore
-
     from tests.conftest import _engine_settings
 
     store = EngineStore(_engine_settings(tmp_path))
@@ -309,7 +307,6 @@ def test_engine_bulk_requests_in_flight_write_each_article_once(processed, tmp_p
 
 def test_engine_store_writes_behind_the_alias_after_indices_are_deleted(processed, tmp_path) -> None:  # noqa: ANN001
     from duluan.index.engine_store import EngineStore
-
     from tests.conftest import _engine_settings
 
     store = EngineStore(_engine_settings(tmp_path))
@@ -338,7 +335,6 @@ def test_engine_sends_again_what_the_node_was_too_busy_for(processed, tmp_path, 
     A month's index blocked `read_only_allow_delete` answers each of its items with 429."""
     import duluan.index.engine_store as engine_store
     from duluan.index.engine_store import BULK_TRIES, EngineStore
-
     from tests.conftest import _engine_settings
 
     store = EngineStore(_engine_settings(tmp_path))
@@ -385,10 +381,9 @@ def test_engine_refusal_of_one_article_does_not_hold_up_the_others(processed, tm
                                                                     capsys) -> None:  # noqa: ANN001
     """An article the engine refuses as it stands (here: its month was closed) is set aside with
     the reason, not retried before every later write; once the cause is fixed the CLI replays it."""
+    from duluan.cli import main
     from duluan.core.settings import get_settings
     from duluan.index.engine_store import EngineStore
-
-    from duluan.cli import main
     from tests.conftest import _engine_settings
 
     settings = _engine_settings(tmp_path)
@@ -446,9 +441,9 @@ def test_engine_refusal_of_one_article_does_not_hold_up_the_others(processed, tm
 def test_engine_refused_articles_stay_aside_while_the_engine_is_unreachable(processed, tmp_path) -> None:  # noqa: ANN001
     """`replay --refused` with the engine gone keeps the refused articles where they were, so
     that they are not replayed later without the check against newer fetches."""
-    from duluan.index.engine_store import EngineStore
     from opensearchpy import OpenSearch
 
+    from duluan.index.engine_store import EngineStore
     from tests.conftest import _engine_settings
 
     settings = _engine_settings(tmp_path)
@@ -476,7 +471,6 @@ def test_engine_refused_articles_stay_aside_while_the_engine_is_unreachable(proc
 
 def test_migration_swaps_in_a_new_mapping_version(processed, tmp_path) -> None:  # noqa: ANN001
     from duluan.index.engine_store import EngineStore, NeedsMigration
-
     from tests.conftest import _engine_settings
 
     settings = _engine_settings(tmp_path)
@@ -504,7 +498,6 @@ def test_spooled_articles_replay_into_their_monthly_index(processed, tmp_path) -
     import json
 
     from duluan.index.engine_store import EngineStore
-
     from tests.conftest import _engine_settings
 
     settings = _engine_settings(tmp_path)

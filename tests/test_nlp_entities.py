@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from duluan.core.language import language_of
 from duluan.core.legacy import LegacyEncodingError, repair
 from duluan.nlp.analyze import entities

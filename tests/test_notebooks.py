@@ -8,11 +8,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from nbclient import NotebookClient
+
 from duluan.core.record import Article
 from duluan.core.settings import REPO_ROOT
 from duluan.index.engine_store import EngineStore
-from nbclient import NotebookClient
-
 from tests.conftest import MIRROR_ARTICLES, _engine_settings
 
 NOTEBOOKS = REPO_ROOT / "notebooks"

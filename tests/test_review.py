@@ -7,11 +7,12 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from duluan.core.settings import Settings
-from duluan.review.app import create_app
-from duluan.review.state import ReviewDB
 from fastapi.testclient import TestClient
 
+from duluan.annotations import AnnotationStore, WatchRule
+from duluan.core.settings import Settings
+from duluan.review.accounts import Accounts
+from duluan.review.app import create_app
 from tests.articles import newsroom
 
 PASSWORD = "mat-khau-du-dai"
@@ -24,7 +25,7 @@ def app_env(store, tmp_path) -> Iterator[tuple[Settings, object, list]]:  # noqa
     articles = newsroom()
     store.upsert(articles)
     store.refresh()
-    db = ReviewDB(settings.review_db)
+    db = Accounts(settings.review_db)
     db.add_user("ctv", PASSWORD, "collaborator", "Cộng tác viên A", "ctv@example.vn")
     db.add_user("bientap", PASSWORD, "editor", "Biên tập B")
     db.add_user("quantri", PASSWORD, "admin", "Quản trị C")
@@ -130,7 +131,7 @@ def test_every_action_changes_the_store_and_is_audited(app_env) -> None:  # noqa
     assert store.get(b).flag == "can-xu-ly" and store.get(b).review_state == "reviewed"
     assert store.get(c).flag == "can-xu-ly" and store.get(c).review_state == "new"
 
-    db = ReviewDB(settings.review_db)
+    db = AnnotationStore(settings.review_db)
     log = [(e.username, e.action, e.article_id, e.field, e.before, e.after) for e in reversed(db.audit_log())]
     assert log == [
         ("ctv", "review", a, "review_state", "new", "reviewed"),
@@ -235,9 +236,9 @@ def test_crawled_markup_is_inert(app_env) -> None:  # noqa: ANN001
 
 def test_email_digest_over_real_smtp(app_env, unused_port) -> None:  # noqa: ANN001
     from aiosmtpd.controller import Controller
+
     from duluan.index import Query
     from duluan.review.digest import send_digests
-    from duluan.review.state import WatchRule
 
     class Inbox:
         def __init__(self) -> None:
@@ -253,9 +254,10 @@ def test_email_digest_over_real_smtp(app_env, unused_port) -> None:  # noqa: ANN
     controller.start()
     try:
         settings = settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": unused_port})
-        db = ReviewDB(settings.review_db)
+        db = AnnotationStore(settings.review_db)
+        accounts = Accounts(settings.review_db)
         db.add_watchlist("Thái Nguyên", WatchRule(keywords=["Thái Nguyên"]), "bientap")
-        report = send_digests(settings, store, db)
+        report = send_digests(settings, store, accounts, db)
         assert (report.sent, report.skipped) == (1, 2)  # only ctv has an address
         (to, raw), = inbox.messages
         assert to == ["ctv@example.vn"]
@@ -265,15 +267,15 @@ def test_email_digest_over_real_smtp(app_env, unused_port) -> None:  # noqa: ANN
         body = msg.get_payload(decode=True).decode("utf-8")
         expected = store.count(Query(text="Thái Nguyên"))
         assert f"Thái Nguyên: {expected} bài mới" in body and "Bắt giữ nhóm lừa đảo" in body
-        assert send_digests(settings, store, db).sent == 0  # nothing new since
+        assert send_digests(settings, store, accounts, db).sent == 0  # nothing new since
         db.close()
+        accounts.close()
     finally:
         controller.stop()
 
 
 def test_user_command_creates_accounts_that_can_log_in(tmp_path) -> None:  # noqa: ANN001
     from duluan.index.sqlite_store import EmbeddedStore
-
     from tests.conftest import duluan
 
     out = duluan("user", "add", "hoa", "--role", "editor", "--name", "Nguyễn Thị Hoa", "--password-stdin",
@@ -309,7 +311,6 @@ def test_watch_rules_match_on_the_page_as_in_the_store(app_env) -> None:  # noqa
     """Feed badges check rules on the articles at hand; the watchlist filter and alerts query the
     store. Both must pick the same articles."""
     from duluan.annotations.watch import CompiledRule, rule_query
-    from duluan.review.state import WatchRule
 
     _, store, articles = app_env
     rules = [WatchRule(keywords=["thai nguyen"]), WatchRule(keywords=["Thái Nguyên"], tones=["negative"]),
@@ -324,9 +325,10 @@ def test_watch_rules_match_on_the_page_as_in_the_store(app_env) -> None:  # noqa
 
 
 def test_editors_turn_outlets_on_and_off(app_env) -> None:  # noqa: ANN001
+    from scrapy.utils.test import get_crawler
+
     from duluan.crawlers.registry import default_registry
     from duluan.crawlers.spiders.news import NewsSpider
-    from scrapy.utils.test import get_crawler
 
     settings, store, _ = app_env
     ctv = client_for(settings, store, "ctv")
@@ -344,7 +346,7 @@ def test_editors_turn_outlets_on_and_off(app_env) -> None:  # noqa: ANN001
     crawler = get_crawler(NewsSpider, {"DULUAN_SOURCE_OVERRIDES": str(settings.source_overrides)})
     spider = NewsSpider.from_crawler(crawler)
     assert "dantri" not in {s.id for s in spider.sources} and "vnexpress" in {s.id for s in spider.sources}
-    db = ReviewDB(settings.review_db)
+    db = AnnotationStore(settings.review_db)
     entry = db.audit_log()[0]
     assert (entry.username, entry.action, entry.field, entry.before, entry.after) == (
         "bientap", "source-active", "dantri", True, False)

@@ -11,11 +11,11 @@ from collections.abc import Iterator
 
 import pytest
 import uvicorn
+
 from duluan.core.settings import Settings
 from duluan.index.sqlite_store import EmbeddedStore
+from duluan.review.accounts import Accounts
 from duluan.review.app import create_app
-from duluan.review.state import ReviewDB
-
 from tests.articles import make_article, newsroom
 
 CHROMIUM = os.environ.get("DULUAN_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
@@ -44,7 +44,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, unused_port_module: int) ->
     settings = Settings(data_dir=tmp, alert_window_days=36500)  # the newsroom is dated October 2026
     store = EmbeddedStore(settings.store_db)
     store.upsert([*newsroom(), XSS])
-    db = ReviewDB(settings.review_db)
+    db = Accounts(settings.review_db)
     db.add_user("bientap", PASSWORD, "editor", "Biên tập viên Hà")
     db.close()
     config = uvicorn.Config(create_app(settings, store=store), host="127.0.0.1", port=unused_port_module,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from duluan.classifiers.corpora import vntc_split
 from duluan.classifiers.model import ModelMismatch, TextClassifier
 from duluan.classifiers.taxonomy import TOPICS
@@ -59,6 +60,7 @@ def test_fast_features_equal_scikit_learns(mini) -> None:  # noqa: ANN001
     for texts with words no model knows, empty ones, and a batch read by two models whose
     vocabularies differ."""
     import numpy as np
+
     from duluan.classifiers.features import TokenBatch, union_transform
 
     train, test = mini

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from duluan.classifiers.corpora import vntc_split
 from duluan.classifiers.features import TokenBatch, union_transform
 from duluan.classifiers.model import ModelMismatch, TextClassifier, build_text_classifier

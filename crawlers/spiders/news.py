@@ -9,15 +9,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-from duluan.core.record import article_id, utcnow
-from duluan.crawlers.dates import parse_iso
-from duluan.crawlers.feeds import FeedEntry, parse_feed
-from duluan.crawlers.items import ArticleItem, GoneItem, RejectItem
-from duluan.crawlers.middlewares import AlreadySeen, BlockedAddress
-from duluan.crawlers.registry import Registry, Source, default_registry
-from duluan.crawlers.store import CrawlStore
-from duluan.crawlers.urls import canonicalize
-from duluan.crawlers.workers import Extractor
 from scrapy import signals
 from scrapy.exceptions import (
     CannotResolveHostError,
@@ -33,6 +24,16 @@ from scrapy.utils.sitemap import Sitemap
 from twisted.internet import defer
 from twisted.internet.error import ConnectionRefusedError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
+
+from duluan.core.record import article_id, utcnow
+from duluan.crawlers.dates import parse_iso
+from duluan.crawlers.feeds import FeedEntry, parse_feed
+from duluan.crawlers.items import ArticleItem, GoneItem, RejectItem
+from duluan.crawlers.middlewares import AlreadySeen, BlockedAddress
+from duluan.crawlers.registry import Registry, Source, default_registry
+from duluan.crawlers.store import CrawlStore
+from duluan.crawlers.urls import canonicalize
+from duluan.crawlers.workers import Extractor
 
 
 def content_hash(title: str, sapo: str, body: str) -> str:
