@@ -23,7 +23,7 @@ from index_bench import corpus, search_engine
 
 from duluan.core.record import Article
 from duluan.core.settings import get_settings
-from duluan.index.engine_store import EngineClient
+from duluan.index.engine_client import EngineClient
 from duluan.index.mapping import index_settings, mappings
 
 VARIANTS: dict[str, tuple[str, ...]] = {

@@ -20,7 +20,7 @@ from engine_bulk_cost import bodies, monthly_docs, print_medians, timed_load
 from index_bench import corpus
 
 from duluan.core.settings import REPO_ROOT, get_settings
-from duluan.index.engine_store import EngineClient
+from duluan.index.engine_client import EngineClient
 
 SCRIPT = str(REPO_ROOT / "scripts/opensearch.sh")
 VERSIONS = ("2", "3")

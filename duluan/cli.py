@@ -248,21 +248,21 @@ def _refused_hint(files: list[Path]) -> str:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from duluan.index import open_store
+    from duluan.index import Maintainable, open_store
 
     settings = _settings(args)
     store = open_store(settings)
     try:
         if args.action == "status":
             print(f"backend: {store.backend}, {store.count()} articles")
-            if hasattr(store, "indices"):
+            if isinstance(store, Maintainable):
                 for name, version in sorted(store.indices().items()):
                     print(f"  {name}  mapping v{version}")
                 print(f"spool: {len(store.spool_files())} file(s) waiting for replay")
                 if refused := store.spool_files(refused=True):
                     print(_refused_hint(refused))
             return 0
-        if not hasattr(store, "migrate"):
+        if not isinstance(store, Maintainable):
             print("the embedded store needs no migration or replay", file=sys.stderr)
             return 0
         if args.action == "migrate":

@@ -1,9 +1,9 @@
 """The document store: one query API over the embedded SQLite store and Elasticsearch/OpenSearch."""
 
-from duluan.index.base import Store, WriteReport
+from duluan.index.base import Maintainable, Store, WriteReport
 from duluan.index.query import Hit, Query, SearchResult
 
-__all__ = ["Hit", "Query", "SearchResult", "Store", "WriteReport", "open_store"]
+__all__ = ["Hit", "Maintainable", "Query", "SearchResult", "Store", "WriteReport", "open_store"]
 
 
 def open_store(settings=None) -> Store:  # noqa: ANN001 - avoids importing settings at module load

@@ -1,10 +1,11 @@
-"""The store interface both backends implement."""
+"""The store interface both backends implement, and the maintenance one only the engine needs."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
 
 from duluan.core.record import Article
 from duluan.index.query import Query, SearchResult
@@ -46,3 +47,19 @@ class Store(Protocol):
         """Make recent writes visible to search."""
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class Maintainable(Protocol):
+    """A store with state beyond its articles: indices of a mapping version, and a spool of
+    writes waiting for the engine. The embedded store has neither."""
+
+    def indices(self) -> dict[str, int]:
+        """Index name -> mapping version."""
+
+    def migrate(self) -> Any:
+        """Move every index to the current mapping version; a report of what moved."""
+
+    def spool_files(self, refused: bool = False) -> list[Path]: ...
+
+    def replay_spool(self, refused: bool = False) -> WriteReport: ...

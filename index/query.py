@@ -226,6 +226,15 @@ class Query:
     def parsed(self) -> ParsedQuery:
         return self._parsed
 
+    def exact_filters(self) -> list[tuple[str, list[str]]]:
+        """(field, values it may take) for every exact-match filter this query sets, each one
+        ANDed with the others: the one list both stores translate (terms queries, IN clauses)."""
+        pairs = [("source", self.sources), ("tier", self.tiers), ("topic", self.topics),
+                 ("tone", self.tones), ("review_state", self.review_states), ("id", self.ids),
+                 ("cluster_id", self.cluster_ids), ("flag", self.flags),
+                 ("cluster_id", [self.cluster_id] if self.cluster_id else [])]
+        return [(name, list(values)) for name, values in pairs if values]
+
     @property
     def utc_from(self) -> datetime | None:
         return _as_datetime(self.date_from)

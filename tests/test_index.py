@@ -242,7 +242,7 @@ def test_field_prefixes(store, processed) -> None:  # noqa: ANN001
 
 
 def test_bulk_parts_let_requests_overlap() -> None:
-    from duluan.index.engine_store import BULK_MAX_BYTES, bulk_parts
+    from duluan.index.engine_client import BULK_MAX_BYTES, bulk_parts
 
     assert [len(p) for p in bulk_parts(list(range(1000)), 2)] == [500, 500]
     assert [len(p) for p in bulk_parts(list(range(2500)), 2)] == [1000, 1000, 500]
@@ -333,8 +333,9 @@ def test_engine_sends_again_what_the_node_was_too_busy_for(processed, tmp_path, 
     """Items the node answers 429 for are sent again after a pause; those it is still too busy
     for after the last try are spooled (not set aside as refused) and written by the next write.
     A month's index blocked `read_only_allow_delete` answers each of its items with 429."""
-    import duluan.index.engine_store as engine_store
-    from duluan.index.engine_store import BULK_TRIES, EngineStore
+    import duluan.index.engine_client as engine_client
+    from duluan.index.engine_client import BULK_TRIES
+    from duluan.index.engine_store import EngineStore
     from tests.conftest import _engine_settings
 
     store = EngineStore(_engine_settings(tmp_path))
@@ -353,14 +354,14 @@ def test_engine_sends_again_what_the_node_was_too_busy_for(processed, tmp_path, 
         assert 0 < in_month < len(late)
 
         # The node frees up during the first pause: everything is written, nothing spooled.
-        monkeypatch.setattr(engine_store.time, "sleep", lambda s: (pauses.append(s), blocked(False)))
+        monkeypatch.setattr(engine_client.time, "sleep", lambda s: (pauses.append(s), blocked(False)))
         report = store.upsert(late)
         assert (report.written, report.spooled, report.refused, pauses) == (len(late), 0, 0, [1.0])
 
         # It stays busy: after the last try those items wait in the spool, the others are written.
         blocked(True)
         pauses.clear()
-        monkeypatch.setattr(engine_store.time, "sleep", pauses.append)
+        monkeypatch.setattr(engine_client.time, "sleep", pauses.append)
         again = [a.model_copy(update={"id": f"again-{i}"}) for i, a in enumerate(processed)]
         report = store.upsert(again)
         assert (report.written, report.spooled, report.refused) == (len(again) - in_month, in_month, 0)
@@ -507,7 +508,7 @@ def test_spooled_articles_replay_into_their_monthly_index(processed, tmp_path) -
         # of the spool ends at "\n" only.
         first = processed[0].model_copy(update={"authors": ["Minh\u2028Anh\x85"]})
         second = processed[1]
-        store._spool([store._doc(first)])
+        store.spool.put([store.doc(first)])
         # A line as spooled before the index was left out of it: still replayed.
         old = settings.spool_dir / "0.jsonl"
         old.write_text(json.dumps({**second.to_doc(), "_index": "gone"}, ensure_ascii=False) + "\n",
@@ -527,3 +528,36 @@ def test_spooled_articles_replay_into_their_monthly_index(processed, tmp_path) -
     finally:
         store.drop_all()
         store.close()
+
+
+def test_embedded_store_brings_an_older_store_to_the_latest_schema(processed, tmp_path) -> None:  # noqa: ANN001
+    """A store made before migrations were numbered (user_version 0, without the value tables)
+    gets the missing tables, filled from its articles, and answers as a new store does."""
+    import sqlite3
+
+    from duluan.index.sqlite_schema import LATEST
+    from duluan.index.sqlite_store import EmbeddedStore
+
+    facets = Query(size=0, facets=["keywords", "entities"], facet_size=20, highlight=False)
+    fresh = EmbeddedStore(tmp_path / "new.sqlite")
+    fresh.upsert(processed)
+    expected = fresh.search(facets).facets
+    fresh.close()
+    old = tmp_path / "old.sqlite"
+    store = EmbeddedStore(old)
+    store.upsert(processed)
+    store.close()
+    raw = sqlite3.connect(old)
+    raw.executescript("DROP TABLE article_values; DROP TABLE value_days; PRAGMA user_version = 0;")
+    raw.close()
+
+    store = EmbeddedStore(old)
+    try:
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == LATEST
+        assert expected["keywords"] and store.search(facets).facets == expected
+        assert store.count() == len(processed)
+    finally:
+        store.close()
+    again = EmbeddedStore(old)  # a second open runs no step again: nothing is counted twice
+    assert again.search(facets).facets == expected
+    again.close()

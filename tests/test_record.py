@@ -7,7 +7,7 @@ import sqlite3
 from duluan.core.record import Article, Kind, field_kinds
 from duluan.crawlers.items import ArticleItem
 from duluan.index.mapping import mappings
-from duluan.index.sqlite_store import FTS_KINDS, NARROW_KINDS, columns, fts_columns, schema
+from duluan.index.sqlite_schema import FTS_KINDS, NARROW_KINDS, columns, fts_columns, schema
 
 FIELDS = list(Article.model_fields)
 
