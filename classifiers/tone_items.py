@@ -110,17 +110,6 @@ def held_out_ids(path: Path = HELD_OUT) -> set[str]:
     return {line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
 
 
-def annotated_items(shared: Path) -> list[Item]:
-    """The items of labels.jsonl, in its order, drawn again from the shared data."""
-    items: list[Item] = []
-    seen: set[str] = set()
-    for n, seed, labelled in DRAWS:
-        fresh = [item for item in sample(shared, n, seed) if item.id not in seen]
-        items += fresh[:labelled]
-        seen.update(item.id for item in fresh[:labelled])
-    return items
-
-
 def load_texts(shared: Path, ids: set[str]) -> dict[str, Item]:
     return {item.id: item for item in all_items(shared) if item.id in ids}
 

@@ -14,6 +14,7 @@ from duluan.core.legacy import LegacyEncodingError, repair_parts
 from duluan.core.normalize import normalize_text
 from duluan.crawlers.dates import parse_compact, parse_iso, parse_vietnamese
 from duluan.crawlers.registry import Source
+from duluan.crawlers.rejects import RejectReason
 
 MIN_BODY_CHARS = 200
 _SPACES = re.compile(r"\s+")
@@ -191,20 +192,20 @@ def extract_fallback(html: str, sel: Selector, url: str, source: Source) -> Extr
 def extract(html: str, url: str, source: Source) -> Extraction:
     """Extract one article page, or raise Rejected with the reason."""
     if not html.strip():
-        raise Rejected("empty-page")
+        raise Rejected(RejectReason.EMPTY_PAGE)
     sel = Selector(text=html)
     result = extract_with_rules(sel, url, source)
     if result is None or sum(map(len, result.body)) < MIN_BODY_CHARS:
         result = extract_fallback(html, sel, url, source) or result
     if result is None or not result.title:
-        raise Rejected("not-an-article", "no title or article body found")
+        raise Rejected(RejectReason.NOT_AN_ARTICLE, "no title or article body found")
     if sum(map(len, result.body)) < MIN_BODY_CHARS:
-        raise Rejected("empty-body", f"{sum(map(len, result.body))} characters of body text")
+        raise Rejected(RejectReason.EMPTY_BODY, f"{sum(map(len, result.body))} characters of body text")
     result = _unicode(result)
     # An outlet's foreign-language edition shares its domain (e.vnexpress.net, en.vietnamplus.vn).
     # The bar is low: Vietnamese pages full of foreign names still pass.
     if source.language == "vi" and marked_share(" ".join([result.title, *result.body[:20]])) < 0.05:
-        raise Rejected("not-vietnamese", "the text is not Vietnamese")
+        raise Rejected(RejectReason.NOT_VIETNAMESE, "the text is not Vietnamese")
     return result
 
 
@@ -214,7 +215,7 @@ def _unicode(result: Extraction) -> Extraction:
     try:
         fixed, encoding = repair_parts(parts)
     except LegacyEncodingError as exc:
-        raise Rejected("legacy-encoding", str(exc)) from exc
+        raise Rejected(RejectReason.LEGACY_ENCODING, str(exc)) from exc
     if encoding:
         n_body = len(result.body)
         result.title, result.sapo = fixed[0], fixed[1]

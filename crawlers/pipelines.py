@@ -9,6 +9,7 @@ from scrapy.crawler import Crawler
 
 from duluan.core.record import Article
 from duluan.crawlers.items import ArticleItem, GoneItem, RejectItem
+from duluan.crawlers.rejects import RejectReason
 from duluan.crawlers.store import CrawlStore
 
 
@@ -23,8 +24,8 @@ class ValidationPipeline:
             return Article.model_validate(dict(item), context={"normalized": True})
         except ValidationError as exc:
             fields = ", ".join(".".join(map(str, e["loc"])) for e in exc.errors())
-            return RejectItem(url=item.get("url"), source=item.get("source"), reason="invalid-record",
-                              detail=f"invalid fields: {fields}")
+            return RejectItem(url=item.get("url"), source=item.get("source"),
+                              reason=RejectReason.INVALID_RECORD, detail=f"invalid fields: {fields}")
 
 
 class StorePipeline:
@@ -56,6 +57,6 @@ class StorePipeline:
             stats.inc_value(f"duluan/rejected/{item['reason']}")
         elif isinstance(item, Article):
             outcome = self.store.save(item)  # a duplicate is recorded as a reject by the store
-            stats.inc_value("duluan/rejected/duplicate-content" if outcome == "duplicate"
+            stats.inc_value(f"duluan/rejected/{RejectReason.DUPLICATE_CONTENT}" if outcome == "duplicate"
                             else f"duluan/articles/{outcome}")
         return item

@@ -114,7 +114,7 @@ class Registry:
 
     @classmethod
     def load(cls, folder: Path | None = None) -> Registry:
-        folder = folder or Path(str(resources.files("crawlers").joinpath("sources")))
+        folder = folder or Path(str(resources.files("duluan.crawlers").joinpath("sources")))
         return cls([load_source(p) for p in sorted(folder.glob("*.toml"))])
 
     def __getitem__(self, source_id: str) -> Source:

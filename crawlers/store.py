@@ -12,6 +12,7 @@ from pathlib import Path
 
 from duluan.core.record import Article, Status
 from duluan.core.sqlite import connect
+from duluan.crawlers.rejects import RejectReason
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS seen (
@@ -91,7 +92,8 @@ class CrawlStore:
             for url in {article.canonical_url, article.url}:
                 self.db.execute("INSERT OR IGNORE INTO seen VALUES (?, ?, ?, ?, ?)",
                                 (url, twin[0], article.content_hash, now, now))
-            self.reject(article.url, article.source, "duplicate-content", f"same text as {twin[1]}")
+            self.reject(article.url, article.source, RejectReason.DUPLICATE_CONTENT,
+                        f"same text as {twin[1]}")
             return "duplicate"
         if row and row[0] == article.content_hash:
             self.db.execute("UPDATE seen SET last_seen = ? WHERE article_id = ?", (now, article.id))
@@ -148,9 +150,6 @@ class CrawlStore:
             (url, source, reason, detail[:500], _now()),
         )
 
-    def reject_counts(self) -> dict[str, int]:
-        return dict(self.db.execute("SELECT reason, COUNT(*) FROM rejects GROUP BY reason").fetchall())
-
     def pending(self, batch: int = 200) -> Iterator[list[Article]]:
         """Unprocessed raw articles in batches; mark each batch done with `mark_processed`."""
         last = ""
@@ -166,9 +165,6 @@ class CrawlStore:
 
     def count_pending(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM raw_articles WHERE processed = 0").fetchone()[0]
-
-    def count_articles(self) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM raw_articles").fetchone()[0]
 
     def mark_processed(self, ids: list[str]) -> None:
         with self.db:

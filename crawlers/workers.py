@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from duluan.crawlers.encoding import decode_html
 from duluan.crawlers.extract import Extraction, Rejected, extract
 from duluan.crawlers.registry import Source
+from duluan.crawlers.rejects import RejectReason
 
 
 @dataclass
@@ -37,7 +38,7 @@ def extract_page(body: bytes, content_type: str | None, url: str, source: Source
         return PageResult(reason=exc.reason, detail=exc.detail, encoding=encoding,
                           charset_corrected=corrected)
     except (AttributeError, ValueError) as exc:  # undecodable or non-text response
-        return PageResult(reason="parse-failure", detail=str(exc)[:300], encoding=encoding)
+        return PageResult(reason=RejectReason.PARSE_FAILURE, detail=str(exc)[:300], encoding=encoding)
 
 
 class Extractor:
@@ -63,7 +64,7 @@ class Extractor:
             # a fresh pool serves the pages after it.
             self.pool.shutdown(wait=False, cancel_futures=True)
             self.pool = self._start()
-            return PageResult(reason="parse-failure", detail="the page crashed the parsing worker")
+            return PageResult(reason=RejectReason.PARSE_FAILURE, detail="the page crashed the parsing worker")
 
     def close(self) -> None:
         if self.pool is not None:

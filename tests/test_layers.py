@@ -11,7 +11,7 @@ REPO = Path(__file__).resolve().parents[1]
 # Bottom to top. Review serves the briefing, so it sits above it; both read annotations.
 LAYERS = ["core", "crawlers", "nlp", "link", "classifiers", "index", "annotations", "briefing", "review",
           "app"]
-APP_MODULES = {"cli", "crawl", "demo", "pipeline", "scheduler", "__init__"}
+APP_MODULES = {"cli", "crawl", "demo", "pipeline", "reference", "scheduler", "__init__"}
 
 
 def layer_of_module(module: str) -> str | None:
@@ -83,3 +83,14 @@ def test_the_check_catches_an_upward_import(tmp_path: Path) -> None:
     assert violations([core, index], tmp_path) == [
         "core/probe.py:4: core imports duluan.index.query (index)",
         "index/probe.py:2: index imports duluan.review.app (review)"]
+
+
+def test_stages_are_imported_only_under_duluan() -> None:
+    """From the repository root a bare `import index` would also work, and load a second copy of
+    the module beside duluan.index; nothing of ours may do that, tests and benchmarks included."""
+    bare = {f for f in LAYERS if f != "app"}
+    files = sources() + sorted((REPO / "tests").rglob("*.py")) + sorted((REPO / "benchmarks").rglob("*.py"))
+    found = [f"{path.relative_to(REPO)}:{line}: {module}" for path in files
+             for line, module in imported(ast.parse(path.read_text("utf-8")))
+             if module.split(".")[0] in bare]
+    assert found == []

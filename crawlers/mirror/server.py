@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
 
-SITE = Path(str(resources.files("crawlers").joinpath("mirror/site")))
+SITE = Path(str(resources.files("duluan.crawlers").joinpath("mirror/site")))
 
 _TYPES = {".htm": "text/html; charset=utf-8", ".html": "text/html; charset=utf-8",
           ".rss": "application/rss+xml; charset=utf-8", ".xml": "application/xml; charset=utf-8",

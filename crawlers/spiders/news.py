@@ -31,6 +31,7 @@ from duluan.crawlers.feeds import FeedEntry, parse_feed
 from duluan.crawlers.items import ArticleItem, GoneItem, RejectItem
 from duluan.crawlers.middlewares import AlreadySeen, BlockedAddress
 from duluan.crawlers.registry import Registry, Source, default_registry
+from duluan.crawlers.rejects import GoneReason, RejectReason, http_reason
 from duluan.crawlers.store import CrawlStore
 from duluan.crawlers.urls import canonicalize
 from duluan.crawlers.workers import Extractor
@@ -98,7 +99,7 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("duluan/skipped/duplicate_link")
             return
         original = request.meta.get("canonical_url") or request.meta.get("redirect_urls", [request.url])[0]
-        self.store.reject(original, request.meta.get("source"), "redirect-loop",
+        self.store.reject(original, request.meta.get("source"), RejectReason.REDIRECT_LOOP,
                           f"redirected back to {request.url} after {request.meta['redirect_times']} hops")
         self.crawler.stats.inc_value("duluan/rejected/redirect-loop")
 
@@ -160,7 +161,7 @@ class NewsSpider(scrapy.Spider):
             url = canonicalize(url)
             if not source.is_article(url):
                 if kind == "feed":  # a feed lists articles: anything else is worth a look
-                    yield RejectItem(url=url, source=source.id, reason="not-article-url",
+                    yield RejectItem(url=url, source=source.id, reason=RejectReason.NOT_ARTICLE_URL,
                                      detail="feed link does not match the outlet's article pattern")
                 continue  # sitemaps and listings also link sections, tags, videos
             found.setdefault(url, entry)
@@ -196,13 +197,15 @@ class NewsSpider(scrapy.Spider):
             try:
                 body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
             except (OSError, ValueError) as exc:
-                yield RejectItem(url=response.url, source=source.id, reason="bad-sitemap", detail=str(exc))
+                yield RejectItem(url=response.url, source=source.id, reason=RejectReason.BAD_SITEMAP,
+                                 detail=str(exc))
                 return []
         try:
             sitemap = Sitemap(body)
             entries = list(sitemap)
         except Exception as exc:  # lxml raises several types on hostile XML  # noqa: BLE001
-            yield RejectItem(url=response.url, source=source.id, reason="bad-sitemap", detail=str(exc)[:300])
+            yield RejectItem(url=response.url, source=source.id, reason=RejectReason.BAD_SITEMAP,
+                             detail=str(exc)[:300])
             return []
         max_age = timedelta(days=self.settings.getint("DULUAN_SITEMAP_MAX_AGE_DAYS", 3))
         cutoff = (utcnow() - max_age).isoformat()
@@ -232,10 +235,11 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.inc_value("duluan/recheck/fetched")
         home = urlsplit(str(source.home))
         landed = urlsplit(response.url)
+        reason: GoneReason
         if response.status in (404, 410):
-            reason = f"http-{response.status}"
+            reason = GoneReason.NOT_FOUND if response.status == 404 else GoneReason.REMOVED
         elif landed.path in ("", "/") or (landed.hostname, landed.path) == (home.hostname, home.path):
-            reason = "redirect-home"
+            reason = GoneReason.REDIRECT_HOME
         else:
             async for item in self.parse_article(response):  # the store tells edited from unchanged
                 yield item
@@ -285,7 +289,7 @@ class NewsSpider(scrapy.Spider):
         if failure.check(AlreadySeen):
             return
         if failure.check(BlockedAddress):
-            reason = "blocked-address"
+            reason = RejectReason.BLOCKED_ADDRESS
             original = failure.request.url
             yield RejectItem(url=original, source=failure.request.meta.get("source"), reason=reason,
                              detail=str(failure.value)[:300])
@@ -293,22 +297,22 @@ class NewsSpider(scrapy.Spider):
         request = failure.request
         response = getattr(failure.value, "response", None)
         message = str(failure.value)
+        reason: str
         if response is not None:
-            reason = f"http-{response.status}"
+            reason = http_reason(response.status)
         elif failure.check(IgnoreRequest) and "robots.txt" in message:
-            reason = "robots-disallowed"
+            reason = RejectReason.ROBOTS_DISALLOWED
         elif failure.check(IgnoreRequest) and "max redirections" in message:
-            reason = "redirect-loop"
+            reason = RejectReason.REDIRECT_LOOP
         elif failure.check(DownloadTimeoutError, TimeoutError, TCPTimedOutError, defer.TimeoutError):
-            reason = "timeout"
+            reason = RejectReason.TIMEOUT
         elif failure.check(DownloadCancelledError, defer.CancelledError) and "max size" in message:
-            reason = "too-large"
+            reason = RejectReason.TOO_LARGE
         elif failure.check(CannotResolveHostError):
-            reason = "dns-failure"
+            reason = RejectReason.DNS_FAILURE
         elif failure.check(DownloadConnectionRefusedError, ConnectionRefusedError):
-            reason = "connection-refused"
+            reason = RejectReason.CONNECTION_REFUSED
         else:
-            reason = type(failure.value).__name__
-        original = request.url
-        yield RejectItem(url=original, source=request.meta.get("source"), reason=reason,
-                         detail=str(failure.value)[:300])
+            reason = RejectReason.FETCH_ERROR
+        yield RejectItem(url=request.url, source=request.meta.get("source"), reason=reason,
+                         detail=f"{type(failure.value).__name__}: {failure.value}"[:300])
