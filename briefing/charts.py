@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from duluan.briefing.figures import Briefing  # noqa: E402
+from duluan.briefing.model import Briefing  # noqa: E402
 from duluan.classifiers.taxonomy import TONES, TOPICS  # noqa: E402
 
 # Liberation Serif is metric-compatible with Times New Roman (Debian's fonts-liberation2);
@@ -65,11 +65,11 @@ def topics_chart(b: Briefing) -> bytes:
 
 def tone_weeks_chart(b: Briefing) -> bytes:
     _style()
-    labels = [f"{lo:%d/%m}–{hi:%d/%m}" for lo, hi, _ in b.weeks]
+    labels = [w.span for w in b.weeks]
     fig, ax = plt.subplots(figsize=(7.5, 3.6))
     bottom = [0] * len(b.weeks)
     for tone, name in TONES.items():
-        counts = [tones.get(tone, 0) for _, _, tones in b.weeks]
+        counts = [w.tones.get(tone, 0) for w in b.weeks]
         ax.bar(labels, counts, bottom=bottom, color=TONE_COLOURS[tone], label=name)
         bottom = [x + c for x, c in zip(bottom, counts, strict=True)]
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from duluan.annotations import AnnotationStore
 from duluan.briefing.document import build
-from duluan.briefing.figures import Briefing, compute
+from duluan.briefing.figures import compute
+from duluan.briefing.model import Briefing
 from duluan.briefing.write_docx import write_docx
 from duluan.briefing.write_html import render_html
 from duluan.briefing.write_pdf import write_pdf
@@ -38,7 +39,7 @@ def write(b: Briefing, settings: Settings, formats: list[str], output: Path) -> 
     if unknown:
         raise ValueError(f"unknown format(s) {sorted(unknown)}; choose from {', '.join(FORMATS)}")
     output.mkdir(parents=True, exist_ok=True)
-    stem = f"bao-cao-{b.month}" + (f"-{_slug(b.scope)}" if b.scope != "toàn bộ báo chí" else "")
+    stem = f"bao-cao-{b.month}" + (f"-{_slug(b.watchlist)}" if b.watchlist is not None else "")
     doc = build(b, settings)
     html = render_html(doc)
     paths = []

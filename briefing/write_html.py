@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from html import escape
 
-from duluan.briefing.document import Document, Heading, Image, Paragraph, Table
+from duluan.briefing.blocks import Block, Document, Heading, Paragraph, Table
 
 CSS = """
 @page { size: A4; margin: 20mm 15mm 20mm 30mm;
@@ -33,25 +33,26 @@ figcaption { font-style: italic; font-size: 11pt; }
 """
 
 
+def _block_html(block: Block) -> str:
+    if isinstance(block, Heading):
+        tag = "h2" if block.level == 1 else "h3"
+        return f"<{tag}>{escape(block.text)}</{tag}>"
+    if isinstance(block, Paragraph):
+        style = ' style="font-style:italic"' if block.italic else ""
+        text = f"<strong>{escape(block.text)}</strong>" if block.bold else escape(block.text)
+        return f"<p{style}>{text}</p>"
+    if isinstance(block, Table):
+        head = "".join(f"<th>{escape(h)}</th>" for h in block.headers)
+        rows = "".join(
+            "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in block.rows)
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    data = base64.b64encode(block.png).decode("ascii")  # an Image: the last kind of block
+    return (f'<figure><img src="data:image/png;base64,{data}" alt="{escape(block.caption)}">'
+            f"<figcaption>{escape(block.caption)}</figcaption></figure>")
+
+
 def render_html(doc: Document) -> str:
-    parts = []
-    for block in doc.blocks:
-        if isinstance(block, Heading):
-            tag = "h2" if block.level == 1 else "h3"
-            parts.append(f"<{tag}>{escape(block.text)}</{tag}>")
-        elif isinstance(block, Paragraph):
-            style = ' style="font-style:italic"' if block.italic else ""
-            text = f"<strong>{escape(block.text)}</strong>" if block.bold else escape(block.text)
-            parts.append(f"<p{style}>{text}</p>")
-        elif isinstance(block, Table):
-            head = "".join(f"<th>{escape(h)}</th>" for h in block.headers)
-            rows = "".join(
-                "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in block.rows)
-            parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
-        elif isinstance(block, Image):
-            data = base64.b64encode(block.png).decode("ascii")
-            parts.append(f'<figure><img src="data:image/png;base64,{data}" alt="{escape(block.caption)}">'
-                         f"<figcaption>{escape(block.caption)}</figcaption></figure>")
+    parts = [_block_html(block) for block in doc.blocks]
     parent = f"<div>{escape(doc.parent)}</div>" if doc.parent else ""
     return f"""<!doctype html>
 <html lang="vi"><head><meta charset="utf-8"><title>{escape(doc.title)} {escape(doc.subtitle)}</title>

@@ -62,6 +62,7 @@ def seeded(store, tmp_path):  # noqa: ANN001, ANN201
 def test_every_figure_is_what_the_store_counts(seeded) -> None:  # noqa: ANN001
     settings, store, db, october = seeded
     b = compute(store, "2026-10", None, db)
+    assert b.watchlist is None
     assert b.current.total == len(october) == 9 and b.previous.total == 4
     assert b.current.tones == {"negative": 5, "neutral": 1, "positive": 3}  # one tone corrected by hand
     assert b.current.outlets == 7
@@ -75,11 +76,11 @@ def test_every_figure_is_what_the_store_counts(seeded) -> None:  # noqa: ANN001
     (story,) = b.stories
     assert (story.articles, story.first_source, story.outlets) == (3, "dantri", ["baothainguyen", "dantri",
                                                                                    "vnexpress"])
-    attention = {r.article.title: r for r in b.attention}
+    attention = {r.article.title: r for r in b.attention.rows}
     arrest = attention["Bắt giữ nhóm lừa đảo qua mạng ở Thái Nguyên"]
     assert arrest.reasons == ["Cần xử lý", "Thái Nguyên"]
     assert [n[1] for n in arrest.notes] == ["Đã chuyển cơ quan chức năng."]
-    assert b.attention_total == 4  # the flagged arrest, and three negative Thái Nguyên reports
+    assert b.attention.total == 4  # the flagged arrest, and three negative Thái Nguyên reports
     assert b.activity == {}  # reviewers acted this month, not in October
     now = datetime.now(VN_TZ)
     this_month = compute(store, f"{now:%Y-%m}", None, db)
@@ -104,6 +105,7 @@ def test_files_hold_every_section(seeded, tmp_path: Path) -> None:  # noqa: ANN0
     assert not re.search(r'src="(?!data:)', text)  # self-contained
     for heading in SECTIONS:
         assert heading in text
+    assert "Phạm vi: toàn bộ báo chí." in text and html.name == "bao-cao-2026-10.html"
 
     paragraphs = [p.text for p in open_docx(str(docx)).paragraphs]
     for heading in SECTIONS:
@@ -161,8 +163,12 @@ def test_empty_month_gives_a_short_report(seeded, tmp_path: Path) -> None:  # no
 def test_watchlist_scope(seeded, tmp_path: Path) -> None:  # noqa: ANN001
     settings, store, db, _ = seeded
     b = compute(store, "2026-10", db.watchlist("Thái Nguyên"), db)
-    assert b.scope == "Thái Nguyên" and b.current.total == store.count(
+    assert b.watchlist == "Thái Nguyên" and b.current.total == store.count(
         Query(text="thai nguyen", date_from=b.start, date_to=b.end)) == 4
+    (html, _) = write(b, settings, ["html"], tmp_path)
+    assert html.name == "bao-cao-2026-10-thai-nguyen.html"
+    text = html.read_text("utf-8")
+    assert "Tình hình báo chí tháng 10/2026 — Thái Nguyên" in text and "Phạm vi: Thái Nguyên." in text
     # A narrower watchlist: its tone and entity hold for every figure's evidence too.
     db.add_watchlist("Hà Nội tích cực", WatchRule(entity="Hà Nội", tones=["positive"]), "bientap")
     narrow = compute(store, "2026-10", db.watchlist("Hà Nội tích cực"), db)
