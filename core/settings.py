@@ -46,57 +46,74 @@ class _TomlSource(PydanticBaseSettingsSource):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DULUAN_", extra="ignore")
 
-    data_dir: Path = Field(Path("data"), description="Where the embedded store, crawl state and spool live.")
+    data_dir: Path = Field(Path("data"), description="Embedded store, crawl state, spool, caches.")
     shared_data: Path = Field(
         REPO_ROOT.parent / "shared" / "data",
-        description="Read-only training and evaluation corpora.",
+        description="Training and evaluation corpora (read-only).",
+        json_schema_extra={"default_text": "`../shared/data` (beside the repository)"},
     )
     search_url: str | None = Field(
         None, description="Elasticsearch 8/9 or OpenSearch 2/3 URL; unset means the embedded store."
     )
-    search_user: str | None = None
-    search_password: str | None = None
-    search_verify_certs: bool = True
-    index_prefix: str = Field("duluan", description="Prefix of index, alias and template names.")
+    search_user: str | None = Field(None, description="User name for the engine's basic auth.")
+    search_password: str | None = Field(None, description="Password for the engine's basic auth.")
+    search_verify_certs: bool = Field(True, description="Verify the engine's TLS certificate.")
+    index_prefix: str = Field(
+        "duluan", description="Prefix of the index template, alias (`duluan-articles`) and monthly indices.")
     search_bulk_requests: int = Field(
-        2, ge=1, description="Bulk requests the engine store keeps in flight; a node indexes each "
-        "request's documents for one index on one thread.")
+        2, ge=1, description="Bulk requests the engine store keeps in flight: a node indexes one "
+        "request's documents for one index on one thread, so a month's articles need two to use two cores.")
 
-    user_agent: str = "DuLuanBot/0.1 (+{contact})"
-    contact_url: str = Field("https://github.com/duluan/duluan", description="Contact URL sent to sites.")
-    allow_loopback: bool = Field(False, description="Let crawlers fetch loopback addresses (tests, demo).")
+    user_agent: str = Field(
+        "DuLuanBot/0.1 (+{contact})",
+        description="The crawler's User-Agent; `{contact}` stands for the contact URL.")
+    contact_url: str = Field(
+        "https://github.com/duluan/duluan", description="Contact URL in the crawler's User-Agent.")
+    allow_loopback: bool = Field(
+        False, description="Let the crawler fetch loopback addresses (`--mirror` sets it); private and "
+        "link-local addresses are always refused.")
     mirror_url: str | None = Field(
-        None, description="Fetch every outlet from this offline mirror instead of the live site."
+        None, description="Crawl an offline mirror instead of the live sites."
     )
-    download_timeout: float = Field(20, gt=0, description="Seconds before a fetch is abandoned.")
+    download_timeout: float = Field(
+        20, gt=0, description="Seconds before a fetch is abandoned (a `--mirror` crawl uses at most 5).")
     retry_backoff: float = Field(
-        2.0, ge=0, description="Seconds before the first retry of a failed fetch; doubled each time.")
+        2.0, ge=0, description="Seconds before the first retry of a failed fetch, doubled for each next "
+        "one (a `--mirror` crawl uses at most 0.2).")
     extract_workers: int = Field(
         default_factory=lambda: min(os.cpu_count() or 1, 4) if (os.cpu_count() or 1) > 1 else 0, ge=0,
-        description="Processes that parse article pages beside the crawl; 0 parses inline.")
-    sitemap_max_age_days: int = Field(3, ge=1, description="Sitemap entries modified earlier are skipped.")
+        description="Processes that parse article pages beside the crawl; 0 parses inline.",
+        json_schema_extra={"default_text": "cores, at most 4 (0 on one core)"})
+    sitemap_max_age_days: int = Field(
+        3, ge=1, description="Sitemap entries last modified earlier are archive, not news, and skipped.")
     crawl_interval_minutes: int = Field(15, ge=1, description="`duluan run`: minutes between cycles.")
-    recheck_days: int = Field(2, ge=0, description="`duluan run`: re-check articles of this many days.")
-    recheck_every_hours: float = Field(6, gt=0, description="`duluan run`: hours between re-checks.")
+    recheck_days: int = Field(
+        2, ge=0,
+        description="`duluan run`: re-check the articles of the last N days for edits and takedowns.")
+    recheck_every_hours: float = Field(6, gt=0, description="`duluan run`: hours between those re-checks.")
 
-    models_dir: Path = Field(REPO_ROOT / "classifiers" / "models", description="Shipped model files.")
+    models_dir: Path = Field(
+        REPO_ROOT / "classifiers" / "models", description="Model files.",
+        json_schema_extra={"default_text": "`classifiers/models` (in the repository)"})
     review_confidence: float = Field(
         0.6, ge=0, le=1, description="Predictions scored below this are marked for review."
     )
 
-    host: str = "127.0.0.1"
-    port: int = 8000
+    host: str = Field("127.0.0.1", description="Review app: the address it listens on.")
+    port: int = Field(8000, description="Review app: the port it listens on.")
 
     alert_window_days: int = Field(
         30, ge=1, description="Watchlist matches published this many days back can still alert.")
-    cookie_secure: bool = Field(False, description="Send the session cookie over HTTPS only.")
+    cookie_secure: bool = Field(
+        False, description="Send the session cookie over HTTPS only (set it behind TLS).")
     public_url: str = Field("http://127.0.0.1:8000", description="The app's address, for links in e-mails.")
-    smtp_host: str | None = Field(None, description="Mail server for alert digests; unset disables e-mail.")
-    smtp_port: int = 25
-    smtp_user: str | None = None
-    smtp_password: str | None = None
-    smtp_starttls: bool = False
-    smtp_from: str = "duluan@localhost"
+    smtp_host: str | None = Field(
+        None, description="Mail server for `duluan digest`; unset, no digest is sent.")
+    smtp_port: int = Field(25, description="Mail server port.")
+    smtp_user: str | None = Field(None, description="Mail server login, if it asks for one.")
+    smtp_password: str | None = Field(None, description="Mail server password.")
+    smtp_starttls: bool = Field(False, description="Switch the mail connection to TLS with STARTTLS.")
+    smtp_from: str = Field("duluan@localhost", description="Sender address of the digest e-mails.")
 
     issuing_body: str = Field("BAN TUYÊN GIÁO", description="Briefing header: the issuing body.")
     issuing_parent: str = Field("", description="Briefing header: the body above the issuer, if any.")
