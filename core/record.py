@@ -55,6 +55,13 @@ class ReviewState(StrEnum):
     REVIEWED = "reviewed"
 
 
+class LabelSource(StrEnum):
+    """Who set a topic or tone: the classifier, or a reviewer (whose label no rerun overwrites)."""
+
+    MODEL = "model"
+    HUMAN = "human"
+
+
 class Status(StrEnum):
     LIVE = "live"
     EDITED = "edited"
@@ -107,11 +114,13 @@ class Article(BaseModel):
     topic_scores: dict[str, float] = Field(
         default_factory=dict, json_schema_extra={"index": Kind.SCORES.value}
     )
+    topic_source: LabelSource = _f(Kind.KEYWORD, LabelSource.MODEL)
     tone: str | None = _f(Kind.KEYWORD)
     tone_score: float | None = _f(Kind.FLOAT)
     tone_scores: dict[str, float] = Field(
         default_factory=dict, json_schema_extra={"index": Kind.SCORES.value}
     )
+    tone_source: LabelSource = _f(Kind.KEYWORD, LabelSource.MODEL)
     needs_review: bool = _f(Kind.BOOL, False, description="a prediction had low confidence")
 
     # duplicates and stories
@@ -147,6 +156,12 @@ class Article(BaseModel):
     @classmethod
     def from_stored(cls, data: dict[str, Any]) -> Article:
         """A record read back from a store, which holds only validated, normalised records."""
+        for label in ("topic", "tone"):
+            # Records stored before `<label>_source` existed marked a reviewer's label only by a
+            # score of exactly 1 (the embedded store's migration rewrote its own; the engine's
+            # documents are read this way).
+            if f"{label}_source" not in data and data.get(f"{label}_score") == 1.0:
+                data = {**data, f"{label}_source": LabelSource.HUMAN}
         return cls.model_validate(data, context={"stored": True})
 
     def to_doc(self) -> dict[str, Any]:

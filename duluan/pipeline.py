@@ -9,7 +9,7 @@ from tqdm import tqdm
 
 from duluan.classifiers.predict import ArticleClassifier, Labels
 from duluan.core.normalize import normalize_text
-from duluan.core.record import Article, Entity
+from duluan.core.record import Article, Entity, LabelSource
 from duluan.core.settings import Settings
 from duluan.crawlers.store import CrawlStore
 from duluan.index import Query, Store, WriteReport, open_store
@@ -124,7 +124,7 @@ REVIEW_FIELDS = ("review_state", "flag", "assignee")
 
 def keep_review(store: Store, articles: list[Article]) -> list[Article]:
     """An article indexed again (edited or taken down by its outlet) keeps what reviewers did to
-    it: its review state, flag and assignee, and a topic or tone they set by hand (score 1)."""
+    it: its review state, flag and assignee, and a topic or tone they set by hand."""
     if not articles:
         return articles
     found = store.search(Query(ids=[a.id for a in articles], size=len(articles), highlight=False))
@@ -137,8 +137,8 @@ def keep_review(store: Store, articles: list[Article]) -> list[Article]:
             continue
         update = {name: getattr(old, name) for name in REVIEW_FIELDS}
         for label in ("topic", "tone"):
-            if getattr(old, f"{label}_score") == 1.0:
-                update |= {label: getattr(old, label), f"{label}_score": 1.0}
+            if getattr(old, f"{label}_source") is LabelSource.HUMAN:
+                update |= {name: getattr(old, name) for name in (label, f"{label}_score", f"{label}_source")}
         out.append(a.model_copy(update=update))
     return out
 

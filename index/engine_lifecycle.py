@@ -10,7 +10,7 @@ from typing import Any
 
 from duluan.core.record import Article
 from duluan.index.engine_client import EngineClient, EngineError
-from duluan.index.mapping import index_settings, mappings
+from duluan.index.mapping import index_settings, mappings, properties
 
 _VERSIONED = re.compile(r"-v(\d+)-\d{4}\.\d{2}$")
 
@@ -39,6 +39,11 @@ class IndexLifecycle:
             "version": self.version,
             "template": {"settings": index_settings(), "mappings": mappings(self.version)},
         })
+        # Fields added to the record since an index was made join its mapping (adding a field
+        # needs no reindex); documents written before read as the record's defaults.
+        if self.client.exists(f"/{self.alias}"):
+            self.client.request("PUT", f"/{self.alias}/_mapping", body={"properties": properties()},
+                                params={"ignore_unavailable": "true"})
 
     def indices(self) -> dict[str, int]:
         """Index name -> mapping version, for every index behind the alias."""

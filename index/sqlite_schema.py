@@ -182,6 +182,16 @@ def _fill_value_days(db: sqlite3.Connection) -> None:
             f"AND {value} IS NOT NULL GROUP BY 1, 2, 3")
 
 
+def _label_sources(db: sqlite3.Connection) -> None:
+    """topic_source and tone_source: before them, a score of exactly 1 marked a reviewer's label."""
+    present = {row[1] for row in db.execute("PRAGMA table_info(articles)")}
+    for label in ("topic", "tone"):
+        if f"{label}_source" not in present:
+            db.execute(f"ALTER TABLE articles ADD COLUMN {label}_source TEXT")
+        db.execute(f"UPDATE articles SET {label}_source = CASE WHEN {label}_score = 1.0 "
+                   f"THEN 'human' ELSE 'model' END WHERE {label}_source IS NULL")
+
+
 # Step n brings a store from user_version n - 1 to n. Stores made before versions were kept
 # (user_version 0) had the tables of step 1 already, or some of them: its statements only
 # create what is missing.
@@ -189,6 +199,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("articles, their full-text index, list values and per-day counts", _create),
     ("article_values filled for stores made before it", _fill_values),
     ("value_days filled for stores made before it", _fill_value_days),
+    ("who set each label: topic_source and tone_source", _label_sources),
 ]
 LATEST = len(MIGRATIONS)
 

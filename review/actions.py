@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from duluan.annotations import FLAGS, AnnotationStore
 from duluan.classifiers.taxonomy import TONES, TOPICS
-from duluan.core.record import ReviewState
+from duluan.core.record import LabelSource, ReviewState
 from duluan.index import Store
 from duluan.review.accounts import Accounts, User
 
@@ -60,8 +60,9 @@ class Reviewer:
         if article is None:
             raise ActionError(f"Không tìm thấy bài viết {article_id}.")
         predicted = getattr(article, field_name)
-        # A hand label is certain: score 1, and it no longer needs review.
-        self.store.update_fields({article_id: {field_name: value, f"{field_name}_score": 1.0}})
+        # A hand label is certain (score 1), and marked as a person's so no rerun replaces it.
+        self.store.update_fields({article_id: {field_name: value, f"{field_name}_score": 1.0,
+                                               f"{field_name}_source": LabelSource.HUMAN.value}})
         self.store.refresh()
         self.db.audit(user.username, "correct", article_id, field_name, predicted, value)
         self.db.add_feedback(article_id, field_name, predicted, value, article.title, article.text,

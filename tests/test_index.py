@@ -561,3 +561,35 @@ def test_embedded_store_brings_an_older_store_to_the_latest_schema(processed, tm
     again = EmbeddedStore(old)  # a second open runs no step again: nothing is counted twice
     assert again.search(facets).facets == expected
     again.close()
+
+
+def test_a_reviewers_label_survives_reprocessing_and_old_stores(processed, tmp_path) -> None:  # noqa: ANN001
+    """topic_source / tone_source say who set a label. An embedded store from before they
+    existed gets them from its scores (exactly 1 was a reviewer's label); a rerun of the
+    pipeline keeps a reviewer's label and replaces the model's."""
+    import sqlite3
+
+    from duluan.core.record import LabelSource
+    from duluan.index.sqlite_store import EmbeddedStore
+    from duluan.pipeline import keep_review
+
+    path = tmp_path / "old.sqlite"
+    store = EmbeddedStore(path)
+    store.upsert(processed)
+    mine, other = processed[0].id, processed[1].id
+    store.update_fields({mine: {"tone": "negative", "tone_score": 1.0}})
+    store.close()
+    raw = sqlite3.connect(path)  # as a store was before the two columns and migration step 4
+    raw.executescript("ALTER TABLE articles DROP COLUMN topic_source; ALTER TABLE articles DROP COLUMN "
+                      "tone_source; PRAGMA user_version = 3;")
+    raw.close()
+    store = EmbeddedStore(path)
+    try:
+        assert store.get(mine).tone_source is LabelSource.HUMAN
+        assert store.get(mine).topic_source is store.get(other).tone_source is LabelSource.MODEL
+        rerun = [a.model_copy(update={"tone": "positive", "tone_score": 0.7}) for a in processed[:2]]
+        kept = {a.id: a for a in keep_review(store, rerun)}
+        assert (kept[mine].tone, kept[mine].tone_source) == ("negative", LabelSource.HUMAN)
+        assert (kept[other].tone, kept[other].tone_source) == ("positive", LabelSource.MODEL)
+    finally:
+        store.close()

@@ -126,8 +126,10 @@ def test_every_action_changes_the_store_and_is_audited(app_env) -> None:  # noqa
     assert ctv.post(f"/article/{a}/assign", data={"csrf": token, "assignee": "ai-do"}).status_code == 400
 
     got = store.get(a)
-    assert (got.review_state, got.flag, got.assignee, got.tone, got.tone_score) == (
-        "reviewed", "can-theo-doi", "bientap", "negative", 1.0)
+    assert (got.review_state, got.flag, got.assignee, got.tone, got.tone_score, got.tone_source) == (
+        "reviewed", "can-theo-doi", "bientap", "negative", 1.0, "human")
+    page = ctv.get(f"/article/{a}").text  # the reader sees who set the tone
+    assert page.count("(người duyệt gán)") == 2  # tone, and topic: confirmed by hand too
     assert store.get(b).flag == "can-xu-ly" and store.get(b).review_state == "reviewed"
     assert store.get(c).flag == "can-xu-ly" and store.get(c).review_state == "new"
 
