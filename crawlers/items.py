@@ -22,6 +22,16 @@ class RejectItem(scrapy.Item):
     detail = scrapy.Field()
 
 
+class DiscoveryItem(scrapy.Item):
+    """A feed, sitemap or listing page read: its article links, (canonical URL, source, section),
+    and its validators (ETag, Last-Modified) for a conditional GET next time."""
+
+    url = scrapy.Field()
+    etag = scrapy.Field()
+    last_modified = scrapy.Field()
+    links = scrapy.Field()
+
+
 class GoneItem(scrapy.Item):
     """A stored article the outlet has taken down (404, 410, or a redirect to its home page)."""
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
 
 from duluan.core.record import Article
-from duluan.crawlers.items import ArticleItem, GoneItem, RejectItem
+from duluan.crawlers.items import ArticleItem, DiscoveryItem, GoneItem, RejectItem
 from duluan.crawlers.rejects import RejectReason
 from duluan.crawlers.store import CrawlStore
 
@@ -29,7 +30,8 @@ class ValidationPipeline:
 
 
 class StorePipeline:
-    """Writes articles and rejects to the crawl store and counts each outcome."""
+    """The crawl's one writer to the crawl store: articles, rejects, takedowns and discovered
+    links, each outcome counted; and redirect loops, which the scheduler only signals."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -37,7 +39,22 @@ class StorePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
-        return cls(crawler)
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.request_dropped, signal=signals.request_dropped)
+        return pipeline
+
+    def request_dropped(self, request: Request) -> None:
+        """The scheduler drops a request for a URL this run already asked for. For a link found
+        twice that is right; for a redirect it means a loop, which would otherwise vanish."""
+        stats = self.crawler.stats
+        if not request.meta.get("redirect_times"):
+            stats.inc_value("duluan/skipped/duplicate_link")
+            return
+        assert self.store is not None
+        original = request.meta.get("canonical_url") or request.meta.get("redirect_urls", [request.url])[0]
+        self.store.reject(original, request.meta.get("source"), RejectReason.REDIRECT_LOOP,
+                          f"redirected back to {request.url} after {request.meta['redirect_times']} hops")
+        stats.inc_value(f"duluan/rejected/{RejectReason.REDIRECT_LOOP}")
 
     def open_spider(self) -> None:
         self.store = CrawlStore(self.crawler.settings["DULUAN_CRAWL_DB"])
@@ -49,7 +66,9 @@ class StorePipeline:
     def process_item(self, item: Any) -> Any:
         assert self.store is not None
         stats = self.crawler.stats
-        if isinstance(item, GoneItem):
+        if isinstance(item, DiscoveryItem):
+            self.store.record_discovery(item["url"], item["etag"], item["last_modified"], item["links"])
+        elif isinstance(item, GoneItem):
             if self.store.mark_gone(item["article_id"]):
                 stats.inc_value("duluan/articles/gone")
         elif isinstance(item, RejectItem):

@@ -171,11 +171,20 @@ class CrawlStore:
             self.db.execute("BEGIN")
             self.db.executemany("UPDATE raw_articles SET processed = 1 WHERE id = ?", [(i,) for i in ids])
 
-    def add_to_frontier(self, found: list[tuple[str, str, str | None]]) -> None:
-        """(canonical URL, source, section) of article links just read from a feed."""
+    def record_discovery(self, url: str, etag: str | None, last_modified: str | None,
+                         found: list[tuple[str, str, str | None]]) -> None:
+        """A feed, sitemap or listing page read: the article links it gave, as (canonical URL,
+        source, section), and its validators for the next visit, in one transaction. The
+        links are written down before anything is fetched: a run that dies resumes from here."""
         now = _now()
-        self.db.executemany("INSERT OR IGNORE INTO frontier VALUES (?, ?, ?, ?)",
-                            [(url, source, section, now) for url, source, section in found])
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany("INSERT OR IGNORE INTO frontier VALUES (?, ?, ?, ?)",
+                                [(link, source, section, now) for link, source, section in found])
+            self.db.execute(
+                "INSERT INTO feed_validators VALUES (?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
+                "etag = excluded.etag, last_modified = excluded.last_modified",
+                (url, etag, last_modified))
 
     def frontier(self, sources: set[str], max_age_days: int = 7) -> list[tuple[str, str, str | None]]:
         """Links found earlier and still neither stored nor rejected; older ones are dropped."""
@@ -194,9 +203,3 @@ class CrawlStore:
         ).fetchone()
         return (row[0], row[1]) if row else (None, None)
 
-    def set_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
-        self.db.execute(
-            "INSERT INTO feed_validators VALUES (?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
-            "etag = excluded.etag, last_modified = excluded.last_modified",
-            (url, etag, last_modified),
-        )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import urllib.request
@@ -26,35 +25,19 @@ def mirrored_sources(settings: Settings) -> str:
 def run_crawl(settings: Settings, sources: str = "all", log_level: str = "WARNING",
               recheck_days: int = 0, progress: bool = True) -> CrawlSummary:
     """One crawl in this process. Twisted's reactor cannot restart: call once per process."""
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "duluan.crawlers.settings")
     from scrapy.crawler import CrawlerProcess
-    from scrapy.utils.project import get_project_settings
+    from scrapy.settings import Settings as ScrapySettings
 
+    from duluan.crawlers.config import crawler_settings
     from duluan.crawlers.spiders.news import NewsSpider
 
-    scrapy_settings = get_project_settings()
-    scrapy_settings.set("DULUAN_CRAWL_DB", str(settings.crawl_db), priority="cmdline")
-    scrapy_settings.set("DULUAN_SOURCE_OVERRIDES", str(settings.source_overrides), priority="cmdline")
-    scrapy_settings.set("DULUAN_MIRROR_URL", settings.mirror_url, priority="cmdline")
-    scrapy_settings.set("DULUAN_ALLOW_LOOPBACK", settings.allow_loopback, priority="cmdline")
-    scrapy_settings.set("USER_AGENT", settings.user_agent_header, priority="cmdline")
-    scrapy_settings.set("LOG_LEVEL", log_level, priority="cmdline")
-    scrapy_settings.set("DULUAN_PROGRESS", progress, priority="cmdline")
-    scrapy_settings.set("DOWNLOAD_TIMEOUT", settings.download_timeout, priority="cmdline")
-    scrapy_settings.set("DULUAN_RETRY_BACKOFF", settings.retry_backoff, priority="cmdline")
-    scrapy_settings.set("DULUAN_EXTRACT_WORKERS", settings.extract_workers, priority="cmdline")
-    scrapy_settings.set("DULUAN_SITEMAP_MAX_AGE_DAYS", settings.sitemap_max_age_days, priority="cmdline")
-    if settings.mirror_url:
-        handler = "duluan.crawlers.mirror.handler.MirrorDownloadHandler"
-        scrapy_settings.set("DOWNLOAD_HANDLERS", {"http": handler, "https": handler}, priority="cmdline")
-        # The mirror is our own loopback server: no politeness delay or concurrency cap is owed to it.
-        scrapy_settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
-        scrapy_settings.set("DOWNLOAD_DELAY", 0, priority="cmdline")
-        scrapy_settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 16, priority="cmdline")
-        scrapy_settings.set("DOWNLOAD_SLOTS", {}, priority="cmdline")  # nor the outlets' own delays
     if settings.mirror_url and sources == "all":
         sources = mirrored_sources(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    # Above the spider's own settings, as command-line values are: the mirror's empty
+    # DOWNLOAD_SLOTS must win over the outlets' delays the spider sets.
+    scrapy_settings = ScrapySettings()
+    scrapy_settings.setdict(crawler_settings(settings, log_level, progress), priority="cmdline")
     process = CrawlerProcess(scrapy_settings)
     crawler = process.create_crawler(NewsSpider)
     process.crawl(crawler, sources=sources, recheck_days=recheck_days)

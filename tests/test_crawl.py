@@ -331,17 +331,20 @@ def test_sitemap_index_and_gzipped_sitemaps(tmp_path) -> None:  # noqa: ANN001
     from scrapy.http import Response
     from scrapy.utils.test import get_crawler
 
-    from duluan.crawlers.items import RejectItem
+    from duluan.crawlers.items import DiscoveryItem, RejectItem
     from duluan.crawlers.spiders.news import NewsSpider
 
     crawler = get_crawler(NewsSpider, {"DULUAN_CRAWL_DB": str(tmp_path / "crawl.sqlite")})
     spider = NewsSpider.from_crawler(crawler, sources="tuoitre")
     ns = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+    found: list[DiscoveryItem] = []  # what the store pipeline writes down before any fetch
 
     def read(url: str, xml: str) -> list:
         meta = {"source": "tuoitre", "section": None, "discovery": "sitemap"}
         response = Response(url, body=gzip.compress(xml.encode()), request=Request(url, meta=meta))
-        return list(spider.parse_discovery(response))
+        out = list(spider.parse_discovery(response))
+        found.extend(x for x in out if isinstance(x, DiscoveryItem))
+        return [x for x in out if not isinstance(x, DiscoveryItem)]
 
     children = read("https://tuoitre.vn/sitemaps/index.xml.gz",
                     f'<sitemapindex {ns}><sitemap><loc>https://tuoitre.vn/sitemaps/news-1.xml</loc></sitemap>'
@@ -354,6 +357,7 @@ def test_sitemap_index_and_gzipped_sitemaps(tmp_path) -> None:  # noqa: ANN001
                     f"<lastmod>{today}</lastmod></url><url><loc>https://tuoitre.vn/cu-20190101080000123.htm</loc>"
                     "<lastmod>2019-01-01T08:00:00+07:00</lastmod></url></urlset>")
     assert [r.url for r in articles] == ["https://tuoitre.vn/moi-20261125080000123.htm"]
+    assert found[-1]["links"] == [("https://tuoitre.vn/moi-20261125080000123.htm", "tuoitre", None)]
     # A truncated sitemap yields what it still holds, like a truncated feed; garbage is a reject.
     cut = read("https://tuoitre.vn/sitemaps/news-2.xml",
                f"<urlset {ns}><url><loc>https://tuoitre.vn/cat-20261125090000123.htm</loc></url><url><lo")

@@ -9,7 +9,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy import signals
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
@@ -28,7 +27,7 @@ from twisted.python.failure import Failure
 from duluan.core.record import article_id, utcnow
 from duluan.crawlers.dates import parse_iso
 from duluan.crawlers.feeds import FeedEntry, parse_feed
-from duluan.crawlers.items import ArticleItem, GoneItem, RejectItem
+from duluan.crawlers.items import ArticleItem, DiscoveryItem, GoneItem, RejectItem
 from duluan.crawlers.middlewares import AlreadySeen, BlockedAddress
 from duluan.crawlers.registry import Registry, Source, default_registry
 from duluan.crawlers.rejects import GoneReason, RejectReason, http_reason
@@ -59,7 +58,8 @@ class NewsSpider(scrapy.Spider):
 
     @property
     def store(self) -> CrawlStore:
-        """The spider's one connection to the crawl store (frontier, validators, loop rejects)."""
+        """What the spider reads to plan its requests (frontier, validators, recent articles);
+        everything it finds goes to the store pipeline as items, which alone writes."""
         if self._store is None:
             self._store = CrawlStore(self.settings["DULUAN_CRAWL_DB"])
         return self._store
@@ -88,20 +88,7 @@ class NewsSpider(scrapy.Spider):
         if kwargs.get("registry") is None:
             overrides = crawler.settings.get("DULUAN_SOURCE_OVERRIDES")
             kwargs["registry"] = default_registry().with_overrides(overrides)
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
-        return spider
-
-    def request_dropped(self, request: scrapy.Request) -> None:
-        """The scheduler drops a request for a URL this run already asked for. For a link found
-        twice that is right; for a redirect it means a loop, which would otherwise vanish."""
-        if not request.meta.get("redirect_times"):
-            self.crawler.stats.inc_value("duluan/skipped/duplicate_link")
-            return
-        original = request.meta.get("canonical_url") or request.meta.get("redirect_urls", [request.url])[0]
-        self.store.reject(original, request.meta.get("source"), RejectReason.REDIRECT_LOOP,
-                          f"redirected back to {request.url} after {request.meta['redirect_times']} hops")
-        self.crawler.stats.inc_value("duluan/rejected/redirect-loop")
+        return super().from_crawler(crawler, *args, **kwargs)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         ids = {s.id for s in self.sources}
@@ -142,7 +129,7 @@ class NewsSpider(scrapy.Spider):
                   "entry": entry},
         )
 
-    def parse_discovery(self, response: Response) -> Iterator[scrapy.Request | RejectItem]:
+    def parse_discovery(self, response: Response) -> Iterator[scrapy.Request | RejectItem | DiscoveryItem]:
         kind = response.meta["discovery"]
         stats = self.crawler.stats
         if response.status == 304:
@@ -166,14 +153,13 @@ class NewsSpider(scrapy.Spider):
                 continue  # sitemaps and listings also link sections, tags, videos
             found.setdefault(url, entry)
         section = response.meta.get("section")
-        # The links are written down before the validators, and both before anything is
-        # fetched: however a run ends, the next one resumes from here.
-        self.store.add_to_frontier([(url, source.id, section) for url in found])
-        self.store.set_validators(
-            response.url,
-            (response.headers.get("ETag") or b"").decode("latin-1") or None,
-            (response.headers.get("Last-Modified") or b"").decode("latin-1") or None,
-        )
+        # Yielded before the article requests: the store pipeline writes the links down before
+        # anything is fetched, so however a run ends, the next one resumes from here.
+        yield DiscoveryItem(url=response.url,
+                            etag=(response.headers.get("ETag") or b"").decode("latin-1") or None,
+                            last_modified=(response.headers.get("Last-Modified") or b"").decode("latin-1")
+                            or None,
+                            links=[(url, source.id, section) for url in found])
         stats.inc_value("duluan/links/found", len(found))
         for url, entry in found.items():
             yield self._article_request(url, source.id, section, entry)
