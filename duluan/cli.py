@@ -9,6 +9,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from duluan.core.settings import Settings, get_settings
 
@@ -296,15 +297,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run_forever(_settings(args), interval_minutes=args.interval, once=args.once)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="duluan",
-        description="Dư Luận: theo dõi báo chí Việt Nam. Monitors the Vietnamese press: "
-        "crawl outlets, process Vietnamese text, classify topic and tone, index and review.",
-    )
-    parser.add_argument("--data-dir", help="data directory (default: $DULUAN_DATA_DIR or ./data)")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
+def _crawl_commands(sub: Any) -> None:
+    """Crawling and processing: crawl, process, run, demo."""
     p = sub.add_parser("crawl", help="fetch new articles from the registry's outlets")
     p.add_argument("--source", action="append", help="outlet id (repeatable); see crawlers/sources/")
     p.add_argument("--all", action="store_true", help="every active outlet (the default)")
@@ -318,6 +312,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=None, help="processes for NLP (default: all cores)")
     p.set_defaults(func=cmd_process)
 
+    p = sub.add_parser("run", help="production loop: crawl, process and index every N minutes")
+    p.add_argument("--interval", type=int, default=None, help="minutes between cycles")
+    p.add_argument("--once", action="store_true", help="one cycle, then exit")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("demo", help="crawl the bundled offline mirror, process, index and serve")
+    p.add_argument("--no-serve", action="store_true", help="stop after indexing")
+    p.add_argument("--port", type=int, default=None)
+    p.set_defaults(func=cmd_demo)
+
+
+def _index_commands(sub: Any) -> None:
+    """The index: search, index."""
     p = sub.add_parser("search", help="search the index, with or without diacritics")
     p.add_argument("query", help='words, "phrases", OR, -exclude')
     p.add_argument("--from", dest="date_from", type=date.fromisoformat, help="YYYY-MM-DD")
@@ -330,6 +337,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
     p.set_defaults(func=cmd_search)
 
+    p = sub.add_parser("index", help="the search index: status, migrate to a new mapping, replay spool")
+    p.add_argument("action", choices=["status", "migrate", "replay"])
+    p.add_argument("--refused", action="store_true",
+                   help="replay: retry the articles the engine refused too, once the cause is fixed")
+    p.set_defaults(func=cmd_index)
+
+
+def _review_commands(sub: Any) -> None:
+    """The review app and its outputs: serve, user, digest, briefing."""
     p = sub.add_parser("serve", help="start the review web app")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
@@ -356,6 +372,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", default="briefings", help="output directory")
     p.set_defaults(func=cmd_briefing)
 
+
+def _model_commands(sub: Any) -> None:
+    """Models and single files: train, classify, extract."""
     p = sub.add_parser("train", help="train a classifier from the shared data, seeded")
     p.add_argument("task", choices=["topic", "tone"])
     p.add_argument("--corpus", default="vntc10", help="topic corpus under shared/data/topic")
@@ -373,21 +392,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--url", required=True, help="the page's URL; chooses the outlet")
     p.set_defaults(func=cmd_extract)
 
-    p = sub.add_parser("index", help="the search index: status, migrate to a new mapping, replay spool")
-    p.add_argument("action", choices=["status", "migrate", "replay"])
-    p.add_argument("--refused", action="store_true",
-                   help="replay: retry the articles the engine refused too, once the cause is fixed")
-    p.set_defaults(func=cmd_index)
 
-    p = sub.add_parser("demo", help="crawl the bundled offline mirror, process, index and serve")
-    p.add_argument("--no-serve", action="store_true", help="stop after indexing")
-    p.add_argument("--port", type=int, default=None)
-    p.set_defaults(func=cmd_demo)
-
-    p = sub.add_parser("run", help="production loop: crawl, process and index every N minutes")
-    p.add_argument("--interval", type=int, default=None, help="minutes between cycles")
-    p.add_argument("--once", action="store_true", help="one cycle, then exit")
-    p.set_defaults(func=cmd_run)
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="duluan",
+        description="Dư Luận: theo dõi báo chí Việt Nam. Monitors the Vietnamese press: "
+        "crawl outlets, process Vietnamese text, classify topic and tone, index and review.",
+    )
+    parser.add_argument("--data-dir", help="data directory (default: $DULUAN_DATA_DIR or ./data)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _crawl_commands(sub)
+    _index_commands(sub)
+    _review_commands(sub)
+    _model_commands(sub)
     return parser
 
 
