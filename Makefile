@@ -1,10 +1,11 @@
-# Dư Luận: `make demo` runs the main job on the embedded store; `make test` passes the tests.
+# Dư Luận: `make demo` runs the main job on the embedded store; `make test` passes the tests;
+# `make check` is the quick loop while changing code (no engine, browser or slow tests).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint engine-start engine-stop clean
+.PHONY: install demo test check lint engine-start engine-stop clean
 
 install: $(STAMP)
 
@@ -19,6 +20,10 @@ demo: install
 
 test: install
 	PATH="$(abspath $(BIN)):$$PATH" scripts/test.sh
+
+check: install
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -m "not engine and not browser and not slow"
 
 lint: install
 	$(BIN)/ruff check .

@@ -108,3 +108,17 @@ def unused_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+ENGINE_FIXTURES = {"engine_with_months", "own_node"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Marks for the quick loop (`make check` leaves out engine, browser and slow tests)."""
+    for item in items:
+        params = getattr(item, "callspec", None)
+        if (params and "engine" in params.params.values()) or item.name.startswith("test_engine_") \
+                or ENGINE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.engine)
+        if item.path.name == "test_review_browser.py":
+            item.add_marker(pytest.mark.browser)

@@ -34,6 +34,7 @@ def test_process_is_idempotent(demo_dir: Path) -> None:
     assert "processed 0 articles" in out
 
 
+@pytest.mark.slow
 def test_run_once_survives_restart_and_finds_nothing_new(demo_dir: Path) -> None:
     out = duluan("run", "--once", data_dir=demo_dir).stdout
     assert "processed 0 articles" in out
@@ -114,6 +115,7 @@ def test_classify_files_current_articles_under_their_sections(shared_data: Path,
     assert len(out) == 17 and len(right) >= 15, (len(right), [(o["id"], o["topic"]) for o in out])
 
 
+@pytest.mark.slow
 def test_run_loop_stops_cleanly_on_sigterm(mirror, tmp_path: Path) -> None:  # noqa: ANN001
     import os
     import signal

@@ -238,6 +238,7 @@ def test_dantri_long_read_layouts_follow_the_rules(shared_data, name: str, title
     assert got.published is not None and got.published.isoformat().startswith("2022-12-2")
 
 
+@pytest.mark.slow
 def test_killed_crawl_resumes_without_loss_or_duplicates(tmp_path) -> None:  # noqa: ANN001
     """kill -9 once the feeds are read and article pages are on their way; the rerun gets 304
     for the unchanged feeds, yet fetches what the killed run had found, and stores each once.
@@ -282,6 +283,7 @@ def test_killed_crawl_resumes_without_loss_or_duplicates(tmp_path) -> None:  # n
     assert count("SELECT COUNT(*) FROM frontier") == 0
 
 
+@pytest.mark.slow
 def test_recheck_finds_edits_and_takedowns_and_keeps_review_work(tmp_path) -> None:  # noqa: ANN001
     import shutil
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from sklearn.metrics import f1_score
 
 from duluan.classifiers.corpora import vntc_split
@@ -17,6 +18,7 @@ from duluan.core.settings import Settings
 FLIP = {"negative": "positive", "positive": "negative", "neutral": "negative"}
 
 
+@pytest.mark.slow
 def test_retraining_keeps_the_better_model(shared_data: Path, tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, shared_data=shared_data)
     # Word vectors from VNTC-mini: the shipped ones are learnt from 90,000 texts, too slow here.

@@ -470,6 +470,7 @@ def test_engine_refused_articles_stay_aside_while_the_engine_is_unreachable(proc
         store.close()
 
 
+@pytest.mark.engine
 def test_migration_swaps_in_a_new_mapping_version(processed, tmp_path) -> None:  # noqa: ANN001
     from duluan.index.engine_store import EngineStore, NeedsMigration
     from tests.conftest import _engine_settings
@@ -495,6 +496,7 @@ def test_migration_swaps_in_a_new_mapping_version(processed, tmp_path) -> None: 
         old.close()
 
 
+@pytest.mark.engine
 def test_spooled_articles_replay_into_their_monthly_index(processed, tmp_path) -> None:  # noqa: ANN001
     import json
 

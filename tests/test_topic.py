@@ -19,6 +19,7 @@ def mini(shared_data: Path, tmp_path_factory: pytest.TempPathFactory):  # noqa: 
             vntc_split(shared_data, "vntc10-mini", "test", cache))
 
 
+@pytest.mark.slow
 def test_topic_model_scores_on_held_out_split(mini, tmp_path: Path) -> None:  # noqa: ANN001
     train, test = mini
     assert not set(train.ids) & set(test.ids)
@@ -45,6 +46,7 @@ def test_topic_model_scores_on_held_out_split(mini, tmp_path: Path) -> None:  # 
         TextClassifier.load(path, "tone")
 
 
+@pytest.mark.slow
 def test_predictions_carry_probabilities(mini) -> None:  # noqa: ANN001
     train, test = mini
     model = TextClassifier(task="topic").fit(train.texts, train.labels)
@@ -54,6 +56,7 @@ def test_predictions_carry_probabilities(mini) -> None:  # noqa: ANN001
         assert prediction.score == max(prediction.scores.values())
 
 
+@pytest.mark.slow
 def test_fast_features_equal_scikit_learns(mini) -> None:  # noqa: ANN001
     """Prediction builds TF-IDF with numpy instead of the fitted vectorizers' transform; the matrix
     must be theirs, up to float summation order (a row's terms come in another order), including
@@ -96,6 +99,7 @@ def test_headline_is_the_raw_first_line() -> None:
     assert classifier_input("", "Từ 15 giờ") == "Từ 15 giờ"
 
 
+@pytest.mark.slow
 def test_corpus_titles_are_the_articles_headlines(mini) -> None:  # noqa: ANN001
     train, _ = mini
     assert len(train.titles) == len(train.texts)

@@ -29,6 +29,7 @@ def similarity(vectors: tuple[list[str], np.ndarray], a: str, b: str) -> float:
     return float(matrix[vocabulary.index(a)] @ matrix[vocabulary.index(b)])
 
 
+@pytest.mark.slow
 def test_words_used_alike_get_similar_vectors(vectors) -> None:  # noqa: ANN001
     """1,000 real VNTC articles are enough for the vectors to tell sport from economy."""
     vocabulary, matrix = vectors
@@ -39,6 +40,7 @@ def test_words_used_alike_get_similar_vectors(vectors) -> None:  # noqa: ANN001
     assert similarity(vectors, "cổ_phiếu", "chứng_khoán") > similarity(vectors, "cổ_phiếu", "cầu_thủ")
 
 
+@pytest.mark.slow
 def test_vectors_are_reproducible(articles: list[str], vectors) -> None:  # noqa: ANN001
     """Seeded, and independent of the order of the texts: `duluan train tone` reproduces them."""
     vocabulary, matrix = cooccurrence_vectors(list(reversed(articles)), vocabulary_size=8000, dim=100)
@@ -53,12 +55,14 @@ def test_too_little_text_is_a_clear_error() -> None:
         cooccurrence_vectors(["một", "hai"])
 
 
+@pytest.mark.slow
 def test_quantized_vectors_stay_close(vectors) -> None:  # noqa: ANN001
     codes, scale = quantize(vectors[1])
     assert codes.dtype == np.int8 and codes.nbytes * 4 == vectors[1].nbytes
     assert np.abs(codes * scale - vectors[1]).max() <= scale.max() / 2 + 1e-7
 
 
+@pytest.mark.slow
 def test_vector_block_in_a_classifier(articles, vectors, shared_data: Path,  # noqa: ANN001
                                       tmp_path: Path) -> None:
     """The block joins the TF-IDF blocks; prediction's numpy path gives scikit-learn's matrix;
@@ -94,6 +98,7 @@ def test_vector_block_in_a_classifier(articles, vectors, shared_data: Path,  # n
     assert stored.codes.tobytes()[:4096] not in gzip.decompress(path.read_bytes())
 
 
+@pytest.mark.slow
 def test_models_share_one_vectors_file(articles, vectors, shared_data: Path,  # noqa: ANN001
                                        tmp_path: Path) -> None:
     """Two models reading the same vectors save them once and load them once; a file no model
