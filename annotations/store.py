@@ -52,7 +52,7 @@ def _dt(text: str) -> datetime:
 
 class AnnotationStore:
     def __init__(self, path: Path | str) -> None:
-        self.db = connect(path, SCHEMA)
+        self.db = connect(path, SCHEMA, durable=True)
 
     def close(self) -> None:
         self.db.close()
@@ -162,9 +162,9 @@ class AnnotationStore:
     def mark_seen(self, reader: str, watchlist_id: int, article_ids: list[str]) -> None:
         """The reader has been shown these matches: they are no longer new, however late the
         articles reached the index. `reader` is a user name, or "digest:<user>" for e-mail."""
-        self.db.execute("BEGIN")
-        self.db.executemany("INSERT OR IGNORE INTO alerts_seen_items VALUES (?,?,?)",
-                            [(reader, watchlist_id, aid) for aid in article_ids])
-        self.db.execute("INSERT OR REPLACE INTO alerts_seen VALUES (?,?,?)",
-                        (reader, watchlist_id, utc_iso(datetime.now(UTC), "microseconds")))
-        self.db.execute("COMMIT")
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.executemany("INSERT OR IGNORE INTO alerts_seen_items VALUES (?,?,?)",
+                                [(reader, watchlist_id, aid) for aid in article_ids])
+            self.db.execute("INSERT OR REPLACE INTO alerts_seen VALUES (?,?,?)",
+                            (reader, watchlist_id, utc_iso(datetime.now(UTC), "microseconds")))

@@ -29,8 +29,13 @@ _ALL_VOWELS = "".join(sorted({unicodedata.normalize("NFC", v + t) for v in _VOWE
                               for t in ("", *TONES)}))
 _ALL_VOWELS += _ALL_VOWELS.upper()
 # Only a word with two vowels side by side can carry its tone mark on the "wrong" one
-# ("hoà"/"hòa"); the others are left alone, which spares a callback per word.
-_CLUSTER_WORD = re.compile(rf"[^\W\d_]*[{_ALL_VOWELS}]{{2}}[^\W\d_]*")
+# ("hoà"/"hòa"); the others are left alone, which spares a callback per word. Matches start
+# only where a word starts (the lookbehind): unanchored, a long run of letters without a vowel
+# pair was tried again from each of its letters, quadratic in its length.
+_CLUSTER_WORD = re.compile(rf"(?<![^\W\d_])[^\W\d_]*[{_ALL_VOWELS}]{{2}}[^\W\d_]*")
+# After NFC a Vietnamese letter carries its marks precomposed: a combining mark left after no
+# letter, or after another mark, is debris (and each would cost the segmenter a token).
+_STRAY_MARKS = re.compile(r"(?<![^\W\d_])[\u0300-\u036f]+|(?<=[\u0300-\u036f])[\u0300-\u036f]+")
 _HSPACE = re.compile(r"[ \t\r\f\v]+")
 _BLANKS = re.compile(r"\n\s*\n+")
 
@@ -102,6 +107,8 @@ def normalize_text(text: str) -> str:
         text = _CONTROL.sub("", text)
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
+    if _STRAY_MARKS.search(text):
+        text = _STRAY_MARKS.sub("", text)
     text = normalize_tones(text)
     paragraphs = (_HSPACE.sub(" ", p).strip() for p in _BLANKS.split(text.replace("\r\n", "\n")))
     return "\n\n".join(" ".join(line.strip() for line in p.split("\n") if line.strip())

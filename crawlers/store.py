@@ -101,7 +101,7 @@ class CrawlStore:
         if row:  # the outlet changed the text after we stored it
             article = article.model_copy(update={"status": Status.EDITED})
         with self.db:
-            self.db.execute("BEGIN")
+            self.db.execute("BEGIN IMMEDIATE")
             self.db.execute(
                 "INSERT INTO raw_articles (id, doc, content_hash, processed, updated_at) "
                 "VALUES (?, ?, ?, 0, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc, "
@@ -163,12 +163,25 @@ class CrawlStore:
             last = rows[-1][0]
             yield [Article.model_validate_json(doc) for _, doc in rows]
 
+    def processed_since(self, days: int) -> list[str]:
+        """Ids of the articles handed to the index whose raw record changed in the last `days`."""
+        cutoff = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
+        rows = self.db.execute("SELECT id FROM raw_articles WHERE processed = 1 AND updated_at >= ?",
+                               (cutoff,))
+        return [r[0] for r in rows]
+
+    def requeue(self, ids: list[str]) -> None:
+        """Articles to process again: the index lost them."""
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.executemany("UPDATE raw_articles SET processed = 0 WHERE id = ?", [(i,) for i in ids])
+
     def count_pending(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM raw_articles WHERE processed = 0").fetchone()[0]
 
     def mark_processed(self, ids: list[str]) -> None:
         with self.db:
-            self.db.execute("BEGIN")
+            self.db.execute("BEGIN IMMEDIATE")
             self.db.executemany("UPDATE raw_articles SET processed = 1 WHERE id = ?", [(i,) for i in ids])
 
     def record_discovery(self, url: str, etag: str | None, last_modified: str | None,
@@ -178,7 +191,7 @@ class CrawlStore:
         links are written down before anything is fetched: a run that dies resumes from here."""
         now = _now()
         with self.db:
-            self.db.execute("BEGIN")
+            self.db.execute("BEGIN IMMEDIATE")
             self.db.executemany("INSERT OR IGNORE INTO frontier VALUES (?, ?, ?, ?)",
                                 [(link, source, section, now) for link, source, section in found])
             self.db.execute(
@@ -190,7 +203,7 @@ class CrawlStore:
         """Links found earlier and still neither stored nor rejected; older ones are dropped."""
         cutoff = (datetime.now(UTC) - timedelta(days=max_age_days)).isoformat(timespec="seconds")
         with self.db:
-            self.db.execute("BEGIN")
+            self.db.execute("BEGIN IMMEDIATE")
             self.db.execute("DELETE FROM frontier WHERE found_at < ? OR canonical_url IN "
                             "(SELECT canonical_url FROM seen) OR canonical_url IN (SELECT url FROM rejects)",
                             (cutoff,))

@@ -14,6 +14,13 @@ from typing import Any
 from duluan.core.settings import Settings, get_settings
 
 
+def _size(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 1000:
+        raise argparse.ArgumentTypeError(f"{value} is not between 0 and 1000")
+    return value
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     settings = get_settings()
     if getattr(args, "data_dir", None):
@@ -56,6 +63,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         topics=args.topic or [], tones=args.tone or [], sources=args.source or [],
         size=args.size, sort=args.sort,
     )
+    if not query.text.strip():
+        print("no words given: listing the newest articles that match the filters", file=sys.stderr)
     store = open_store(_settings(args))
     try:
         result = store.search(query)
@@ -190,23 +199,36 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_items(path: str) -> tuple[list[tuple[str, str, str]], int]:
+    """The {id, title, text} objects of a JSON-lines file; each bad line is reported on stderr
+    as file:line: reason and skipped. Returns the items and how many lines were bad."""
+    rows, bad = [], 0
+    with open(path, "rb") as fh:
+        for number, raw in enumerate(fh, 1):
+            try:
+                line = raw.decode("utf-8")
+                if not line.strip():
+                    continue
+                row = json.loads(line)
+                if not isinstance(row, dict) or not isinstance(row.get("id"), str | int):
+                    raise ValueError("not a {id, title, text} object")
+                rows.append((str(row["id"]), str(row.get("title") or ""), str(row.get("text") or "")))
+            except UnicodeDecodeError:
+                print(f"{path}:{number}: not UTF-8 text", file=sys.stderr)
+                bad += 1
+            except ValueError as exc:  # JSON errors are ValueErrors too
+                print(f"{path}:{number}: {str(exc)[:200]}", file=sys.stderr)
+                bad += 1
+    return rows, bad
+
+
 def cmd_classify(args: argparse.Namespace) -> int:
     from duluan.classifiers.predict import ArticleClassifier
     from duluan.nlp.analyze import BatchAnalyzer
     from duluan.pipeline import classify_items
 
     settings = _settings(args)
-    rows = []
-    with open(args.path, encoding="utf-8") as fh:
-        for number, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                rows.append((row["id"], row.get("title") or "", row.get("text") or ""))
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                print(f"{args.path}:{number}: not a {{id, title, text}} object: {exc}", file=sys.stderr)
-                return 2
+    rows, bad = _read_items(args.path)
     classifier = ArticleClassifier.load(settings.models_dir)
     with BatchAnalyzer(workers=None if len(rows) >= 50 else 1) as analyzer:
         for start in range(0, len(rows), 500):
@@ -217,7 +239,9 @@ def cmd_classify(args: argparse.Namespace) -> int:
                 keys = ("topic", "topic_score", "tone", "tone_score")
                 out = {"id": item_id, **{k: fields[k] for k in keys}}
                 sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
-    return 0
+    if bad:
+        print(f"{bad} bad line(s) skipped; {len(rows)} labelled", file=sys.stderr)
+    return 1 if bad else 0
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -248,6 +272,23 @@ def _refused_hint(files: list[Path]) -> str:
             "fix the cause, then `duluan index replay --refused`")
 
 
+def _report_missing(settings: Settings, store: Any) -> None:
+    """Articles the crawl store handed to the index that it does not hold (nor its spool)."""
+    from duluan.crawlers.store import CrawlStore
+    from duluan.pipeline import RECONCILE_DAYS, missing_from_index
+
+    if not settings.crawl_db.exists():
+        return
+    crawl = CrawlStore(settings.crawl_db)
+    try:
+        lost = missing_from_index(crawl, store)
+    finally:
+        crawl.close()
+    if lost:
+        print(f"missing: {len(lost)} article(s) processed in the last {RECONCILE_DAYS} days are not in "
+              "the index; `duluan process` processes them again")
+
+
 def cmd_index(args: argparse.Namespace) -> int:
     from duluan.index import Maintainable, open_store
 
@@ -256,6 +297,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     try:
         if args.action == "status":
             print(f"backend: {store.backend}, {store.count()} articles")
+            _report_missing(settings, store)
             if isinstance(store, Maintainable):
                 for name, version in sorted(store.indices().items()):
                     print(f"  {name}  mapping v{version}")
@@ -333,7 +375,7 @@ def _index_commands(sub: Any) -> None:
     p.add_argument("--tone", action="append", choices=["negative", "neutral", "positive"])
     p.add_argument("--source", action="append", help="outlet id (repeatable)")
     p.add_argument("--sort", choices=["newest", "relevance"], default="relevance")
-    p.add_argument("--size", type=int, default=20)
+    p.add_argument("--size", type=_size, default=20, help="results to print, 0-1000")
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
     p.set_defaults(func=cmd_search)
 
@@ -408,11 +450,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _describe(exc: BaseException) -> str:
+    """An error as one line a user can act on."""
+    name = getattr(exc, "filename", None)
+    match exc:
+        case FileNotFoundError():
+            return f"{name}: no such file or directory"
+        case IsADirectoryError():
+            return f"{name}: is a directory, not a file"
+        case NotADirectoryError() | FileExistsError():
+            return f"{name}: exists and is not a directory"
+        case PermissionError():
+            return f"{name}: permission denied"
+        case UnicodeDecodeError():
+            return "the input is not UTF-8 text"
+    return f"{type(exc).__name__}: {exc}".splitlines()[0][:500]
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.data_dir:
+        if Path(args.data_dir).exists() and not Path(args.data_dir).is_dir():
+            print(f"error: --data-dir {args.data_dir}: exists and is not a directory", file=sys.stderr)
+            return 2
         os.environ["DULUAN_DATA_DIR"] = args.data_dir  # for subprocesses of `run`
-    return args.func(args)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # one clear line, never a traceback; DULUAN_DEBUG=1 shows it
+        if os.environ.get("DULUAN_DEBUG"):
+            raise
+        print(f"error: {_describe(exc)}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

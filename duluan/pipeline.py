@@ -31,9 +31,12 @@ class ProcessSummary:
     duplicates: int = 0
     topics: Counter = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
+    recovered: int = 0  # processed before, missing from the index: processed again
 
     def lines(self) -> list[str]:
-        out = [
+        out = [f"{self.recovered} articles processed before were missing from the index: processed again"
+               ] if self.recovered else []
+        out += [
             f"processed {self.processed} articles: {self.written} written to the index, "
             f"{self.spooled} spooled for replay, {self.replayed} replayed from the spool"
             + (f", {self.refused} refused by the engine and set aside (`duluan index status`)"
@@ -143,6 +146,16 @@ def keep_review(store: Store, articles: list[Article]) -> list[Article]:
     return out
 
 
+RECONCILE_DAYS = 3  # a power loss takes the last commits, not old ones: how far back to check
+
+
+def missing_from_index(crawl: CrawlStore, store: Store, days: int = RECONCILE_DAYS) -> list[str]:
+    """Articles marked processed in the last `days` that the store neither holds nor has in its
+    spool: the index lost them (a power loss before its last commits reached the disk)."""
+    handed = crawl.processed_since(days)
+    return sorted(set(handed) - store.present(handed)) if handed else []
+
+
 def process_pending(settings: Settings, store: Store | None = None, batch_size: int = 200,
                     progress: bool = True, workers: int | None = None) -> ProcessSummary:
     """Process every raw article not yet indexed. Idempotent: a rerun finds nothing pending."""
@@ -153,6 +166,12 @@ def process_pending(settings: Settings, store: Store | None = None, batch_size: 
     duplicates = DuplicateIndex(settings.stories_db)
     stories = StoryIndex(settings.stories_db)
     summary = ProcessSummary()
+    try:
+        lost = missing_from_index(crawl, store)
+    except Exception as exc:  # noqa: BLE001 - the engine unreachable: its spool keeps the writes
+        lost, summary.errors = [], [f"could not compare the index with the crawl store: {exc}"]
+    crawl.requeue(lost)
+    summary.recovered = len(lost)
     pending = crawl.count_pending()
     bar = tqdm(total=pending, unit="article", desc="processing", disable=not progress)
     # No worker pool for a handful of articles: starting it costs more than it saves.

@@ -43,6 +43,9 @@ class Store(Protocol):
 
     def count(self, query: Query | None = None) -> int: ...
 
+    def present(self, ids: Sequence[str]) -> set[str]:
+        """Which of these articles the store holds, or has safely on the way (a spool)."""
+
     def refresh(self) -> None:
         """Make recent writes visible to search."""
 

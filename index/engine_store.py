@@ -164,6 +164,17 @@ class EngineStore:
 
     # -- reading --------------------------------------------------------------------------
 
+    def present(self, ids: Sequence[str]) -> set[str]:
+        found = self.spool.ids() & set(ids)  # on disk, replayed before the next write
+        if not self.lifecycle.has_alias():
+            return found
+        for start in range(0, len(ids), 1000):
+            chunk = list(ids[start:start + 1000])
+            hits = self.lifecycle.read("_search", {"query": {"ids": {"values": chunk}}, "size": len(chunk),
+                                                   "_source": False})["hits"]["hits"]
+            found.update(h["_id"] for h in hits)
+        return found
+
     def get(self, article_id: str) -> Article | None:
         if not self.lifecycle.has_alias():
             return None

@@ -113,10 +113,21 @@ def _segment_runs(tokens: list[str], quoted: set[str]) -> tuple[list[str], set[s
     return out, words
 
 
+MAX_QUERY_CHARS = 4000  # a watchlist's keywords included; far beyond any typed search
+
+
+class QueryTooLong(ValueError):
+    def __init__(self, length: int) -> None:
+        super().__init__(f"the query is {length:,} characters long; at most {MAX_QUERY_CHARS:,} are allowed")
+        self.length = length
+
+
 def parse_text(text: str) -> ParsedQuery:
     """Words are ANDed; "quoted phrases", OR between terms, -word or NOT word to exclude;
     title:/sapo:/body: search one field, source:/topic:/tone:/tier:/entity: filter. The words
     are segmented first: a word of several syllables is matched whole."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryTooLong(len(text))
     out = ParsedQuery()
     text = normalize_text(text)
     try:
@@ -211,6 +222,8 @@ class Query:
             raise ValueError(f"cannot facet on {sorted(unknown)}; choose from {FACETABLE}")
         if self.histogram_by and self.histogram_by not in FACETABLE:
             raise ValueError(f"cannot split a histogram by {self.histogram_by}")
+        if not 0 <= self.size <= 10_000:
+            raise ValueError(f"size must be between 0 and 10,000, not {self.size}")
         if self.significant and self.date_from is None:
             raise ValueError("significant terms need date_from: the period to compare")
         parsed = parse_text(self.text)

@@ -8,6 +8,8 @@ says which failed for now (retried) and which were refused as they stand (set as
 
 from __future__ import annotations
 
+import os
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,6 +20,18 @@ from duluan.index.base import WriteReport
 
 UNREADABLE = "unreadable"  # sub-folder for files that no longer parse as articles
 REFUSED = "refused"  # sub-folder for articles the target refuses as they stand
+
+
+_ID = re.compile(rb'"id":"([^"]+)"')  # the record's first field: no need to parse the line
+
+
+def _fsync_dir(folder: Path) -> None:
+    """The rename that publishes a spool file survives a power loss only once its folder is synced."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 @dataclass(frozen=True)
@@ -65,7 +79,19 @@ class Spool:
         with tmp.open("wb") as fh:
             for doc in docs:
                 fh.write(doc.source + b"\n")
+            fh.flush()
+            os.fsync(fh.fileno())  # acknowledged as written only once it is on disk
         tmp.replace(path)
+        _fsync_dir(target)
+
+    def ids(self) -> set[str]:
+        """Ids of every article the spool holds, set aside ones included."""
+        out: set[str] = set()
+        for path in self.files() + self.files(refused=True):
+            for line in path.read_bytes().split(b"\n"):
+                if match := _ID.search(line):
+                    out.add(match.group(1).decode())
+        return out
 
     def files(self, refused: bool = False) -> list[Path]:
         """Files waiting for replay, oldest first; with `refused`, those set aside instead."""

@@ -104,8 +104,8 @@ class EmbeddedStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.db = connect(path)
-        migrate(self.db)
+        self.db = connect(path, durable=True)
+        migrate(self.db.connection())
         self.db.row_factory = sqlite3.Row
         self._cols = list(columns())
 
@@ -123,14 +123,14 @@ class EmbeddedStore:
         updates = ", ".join(f"{c} = excluded.{c}" for c in self._cols if c != "id")
         sql = f"INSERT INTO articles ({names}) VALUES ({marks}) ON CONFLICT(id) DO UPDATE SET {updates}"
         with self.db:
-            self.db.execute("BEGIN")
+            self.db.execute("BEGIN IMMEDIATE")
             self.db.executemany(sql, [to_row(a) for a in articles])
         return WriteReport(written=len(articles))
 
     def update_fields(self, updates: dict[str, dict[str, Any]]) -> int:
         changed = 0
         with self.db:
-            self.db.execute("BEGIN")
+            self.db.execute("BEGIN IMMEDIATE")
             for article_id, fields in updates.items():
                 values = _column_values(validate_fields(fields))
                 sets = ", ".join(f"{name} = :{name}" for name in values)
@@ -138,6 +138,15 @@ class EmbeddedStore:
                                          {**values, "id": article_id})
                 changed += cursor.rowcount
         return changed
+
+    def present(self, ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start:start + 500])
+            marks = ", ".join("?" * len(chunk))
+            rows = self.db.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk)
+            found.update(r[0] for r in rows)
+        return found
 
     def get(self, article_id: str) -> Article | None:
         row = self.db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()

@@ -132,7 +132,7 @@ class DuplicateIndex:
             verdict.repointed = sorted(k for k in group if k != article_id)
         self._store(article_id, published_at, size, verdict.duplicate_of, hv)
         with self.db:
-            self.db.execute("BEGIN")
+            self.db.execute("BEGIN IMMEDIATE")
             self.db.executemany(
                 "UPDATE minhash SET duplicate_of = ? WHERE article_id = ? OR duplicate_of = ?",
                 [(article_id, k, k) for k in verdict.repointed],
@@ -148,7 +148,7 @@ class DuplicateIndex:
     def _store(self, article_id: str, published_at: datetime, size: int, duplicate_of: str | None,
                hv: np.ndarray) -> None:
         with self.db:
-            self.db.execute("BEGIN")
+            self.db.execute("BEGIN IMMEDIATE")
             self.db.execute("DELETE FROM lsh_band WHERE article_id = ?", (article_id,))
             self.db.execute(
                 "INSERT OR REPLACE INTO minhash VALUES (?, ?, ?, ?, ?)",

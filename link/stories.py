@@ -125,7 +125,7 @@ class StoryIndex:
         if similarity >= best.title_sim or best.size == 1:
             best.title, best.title_sim = title, similarity
         with self.db:
-            self.db.execute("BEGIN")
+            self.db.execute("BEGIN IMMEDIATE")
             self.db.execute(
                 "INSERT OR REPLACE INTO story VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (best.id, best.first_at, best.last_at, best.size, best.title, best.title_sim,

@@ -74,7 +74,7 @@ def _dt(text: str) -> datetime:
 
 class Accounts:
     def __init__(self, path: Path | str) -> None:
-        self.db = connect(path, SCHEMA)
+        self.db = connect(path, SCHEMA, durable=True)
         self.hasher = PasswordHasher()
 
     def close(self) -> None:

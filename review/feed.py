@@ -12,7 +12,7 @@ from duluan.annotations import Watchlist, WatchRule
 from duluan.annotations.watch import matching
 from duluan.core.record import Article
 from duluan.index import Query, Store
-from duluan.index.query import Hit, SearchResult
+from duluan.index.query import MAX_QUERY_CHARS, Hit, QueryTooLong, SearchResult
 
 PAGE_SIZE = 50
 
@@ -66,6 +66,14 @@ def _cursor(after: str) -> list[Any] | None:
 
 def feed_query(f: FeedFilters, rule: WatchRule, after: str = "") -> Query:
     """The watchlist's keywords form one OR-group ANDed with the typed words."""
+    try:
+        return _query(f, rule, after)
+    except QueryTooLong:
+        limit = f"{MAX_QUERY_CHARS:,}".replace(",", ".")  # Vietnamese groups thousands with dots
+        raise BadFilter(f"Từ khóa tìm kiếm quá dài (tối đa {limit} ký tự).") from None
+
+
+def _query(f: FeedFilters, rule: WatchRule, after: str) -> Query:
     return Query(
         text=f"{f.q} {rule.query_text()}".strip(), topics=[f.topic] if f.topic else [],
         tones=[f.tone] if f.tone else list(rule.tones),

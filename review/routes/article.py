@@ -11,7 +11,7 @@ from markupsafe import Markup
 from duluan.annotations.watch import keyword_spans, matching
 from duluan.index import Query
 from duluan.index.highlight import spans
-from duluan.index.query import parse_text
+from duluan.index.query import QueryTooLong, parse_text
 from duluan.review.actions import ActionError
 from duluan.review.deps import Reader, ReaderPost, Svc, back
 from duluan.review.forms import ArticleAction, ArticleForm
@@ -27,7 +27,10 @@ def article(request: Request, svc: Svc, session: Reader, article_id: str, q: str
     if a is None:
         raise HTTPException(404, "Không tìm thấy bài viết.")
     watch = matching([a], svc.annotations.watchlists()).get(a.id, [])
-    parsed = parse_text(q) if q else None
+    try:
+        parsed = parse_text(q) if q else None
+    except QueryTooLong:
+        raise HTTPException(400, "Từ khóa tìm kiếm quá dài.") from None
 
     def hl(text: str) -> Markup:
         text = plain(text)
