@@ -11,6 +11,7 @@ timed around the call; prints p50/p95 per feed variant and store.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import tempfile
 import time
@@ -78,7 +79,8 @@ def main() -> None:
             db.add_watchlist("Giá xăng", WatchRule(keywords=["giá xăng", "xang dau"]), "bench")
             db.close()
             client = TestClient(create_app(app_settings, store=store))
-            client.post("/login", data={"username": "bench", "password": PASSWORD})
+            form = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
+            client.post("/login", data={"username": "bench", "password": PASSWORD, "csrf": form})
             results[name] = feed_times(client, args.requests)
             if name == "engine":
                 store.drop_all()

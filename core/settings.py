@@ -149,6 +149,11 @@ class Settings(BaseSettings):
         return self.data_dir / "sources.json"
 
     @property
+    def secure_cookies(self) -> bool:
+        """Cookies only over HTTPS: asked for, or implied by an https public address."""
+        return self.cookie_secure or self.public_url.lower().startswith("https://")
+
+    @property
     def review_db(self) -> Path:
         return self.data_dir / "review.sqlite"
 

@@ -49,8 +49,13 @@ class Extraction:
         return out
 
 
+# Text a reader sees: not that of scripts, styles or templates inlined in the article.
+_VISIBLE_TEXT = (".//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
+                 " or ancestor::template)]")
+
+
 def _text(nodes: list[Selector]) -> str:
-    return normalize_text(" ".join(_SPACES.sub(" ", "".join(n.xpath(".//text()").getall())) for n in nodes))
+    return normalize_text(" ".join(_SPACES.sub(" ", "".join(n.xpath(_VISIBLE_TEXT).getall())) for n in nodes))
 
 
 def _first_text(sel: Selector, css: str | None) -> str:

@@ -12,6 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
+from duluan.core.processes import die_with_parent
 from duluan.crawlers.encoding import decode_html
 from duluan.crawlers.extract import Extraction, Rejected, extract
 from duluan.crawlers.registry import Source
@@ -51,7 +52,8 @@ class Extractor:
 
     def _start(self) -> ProcessPoolExecutor:
         # fork: the workers start at once with everything imported; they only run extract_page.
-        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"))
+        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=die_with_parent)
 
     async def __call__(self, body: bytes, content_type: str | None, url: str, source: Source) -> PageResult:
         if self.pool is None:

@@ -183,8 +183,11 @@ class BatchAnalyzer:
         import os
         from multiprocessing import get_context
 
+        from duluan.core.processes import die_with_parent
+
         self.workers = workers or os.cpu_count() or 1
-        self.pool = get_context("spawn").Pool(self.workers) if self.workers > 1 else None
+        self.pool = (get_context("spawn").Pool(self.workers, initializer=die_with_parent)
+                     if self.workers > 1 else None)
 
     def __call__(self, pairs: list[tuple[str, str]]) -> list[Analysis]:
         if self.pool is None or len(pairs) < 8:

@@ -3,6 +3,7 @@ file beside the article store, shared with the annotation store."""
 
 from __future__ import annotations
 
+import re
 import secrets
 import sqlite3
 from dataclasses import dataclass
@@ -25,9 +26,16 @@ class Role(StrEnum):
 
 RANK = {Role.COLLABORATOR: 0, Role.EDITOR: 1, Role.ADMIN: 2}
 ROLE_NAMES = {Role.COLLABORATOR: "Cộng tác viên", Role.EDITOR: "Biên tập viên", Role.ADMIN: "Quản trị"}
+USERNAME = re.compile(r"[\w.-]{1,64}")
 SESSION_HOURS = 12
 LOGIN_WINDOW = timedelta(minutes=15)
-LOGIN_FAILURES_ALLOWED = 5  # per account and per address within the window
+# Failures allowed within the window before logins are refused: per account from one address
+# (the guesser); per account from addresses it never signed in from (spraying from many, which
+# never locks its owner out of a known address); per address (spraying many accounts, high
+# enough for an office behind one NAT).
+PAIR_FAILURES = 5
+ACCOUNT_FAILURES = 50
+ADDRESS_FAILURES = 100
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -39,6 +47,9 @@ CREATE TABLE IF NOT EXISTS sessions (
 );
 CREATE TABLE IF NOT EXISTS login_failures (key TEXT NOT NULL, at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS login_failures_key ON login_failures(key, at);
+CREATE TABLE IF NOT EXISTS known_addresses (
+    username TEXT NOT NULL, address TEXT NOT NULL, PRIMARY KEY (username, address)
+);
 """
 
 
@@ -76,6 +87,8 @@ class Accounts:
     def __init__(self, path: Path | str) -> None:
         self.db = connect(path, SCHEMA, durable=True)
         self.hasher = PasswordHasher()
+        # Names that do not exist are checked against this, so they answer as slowly as real ones.
+        self._decoy = self.hasher.hash(secrets.token_urlsafe(16))
 
     def close(self) -> None:
         self.db.close()
@@ -83,8 +96,10 @@ class Accounts:
     # accounts -------------------------------------------------------------------------------
     def add_user(self, username: str, password: str, role: Role | str, display_name: str = "",
                  email: str | None = None) -> User:
+        if not USERNAME.fullmatch(username):
+            raise ValueError("Tên đăng nhập cần 1–64 ký tự: chữ, số, dấu chấm, gạch ngang hoặc gạch dưới.")
         if len(password) < 8:
-            raise ValueError("password must have at least 8 characters")
+            raise ValueError("Mật khẩu cần ít nhất 8 ký tự.")
         role = Role(role)
         try:
             self.db.execute(
@@ -106,32 +121,37 @@ class Accounts:
                                "WHERE active = 1 ORDER BY username")
         return [User(r[0], Role(r[1]), r[2], r[3]) for r in rows]
 
-    def _failures(self, keys: list[str], now: datetime) -> int:
-        since = utc_iso(now - LOGIN_WINDOW)
-        marks = ",".join("?" * len(keys))
-        return max(
-            (n for (n,) in self.db.execute(
-                f"SELECT COUNT(*) FROM login_failures WHERE key IN ({marks}) AND at >= ? GROUP BY key",
-                (*keys, since))), default=0)
+    def _failures(self, key: str, now: datetime) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM login_failures WHERE key = ? AND at >= ?",
+                               (key, utc_iso(now - LOGIN_WINDOW))).fetchone()[0]
+
+    def _throttled(self, username: str, address: str, now: datetime) -> bool:
+        known = self.db.execute("SELECT 1 FROM known_addresses WHERE username = ? AND address = ?",
+                                (username, address)).fetchone()
+        return (self._failures(f"pair:{username}|{address}", now) >= PAIR_FAILURES
+                or self._failures(f"addr:{address}", now) >= ADDRESS_FAILURES
+                or (not known and self._failures(f"user:{username}", now) >= ACCOUNT_FAILURES))
 
     def login(self, username: str, password: str, address: str) -> Session:
-        """Checks the password; refuses after too many recent failures for the account or the
-        address, even with the right password, so guessing stays slow."""
+        """Checks the password; refuses, even the right one, after too many recent failures for
+        this account from this address (or the wider limits), so guessing stays slow while the
+        owner elsewhere is not locked out."""
         now = utcnow()
-        keys = [f"user:{username}", f"addr:{address}"]
-        if self._failures(keys, now) >= LOGIN_FAILURES_ALLOWED:
+        if self._throttled(username, address, now):
             raise LoginThrottled("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.")
         row = self.db.execute("SELECT password_hash FROM users WHERE username = ? AND active = 1",
                               (username,)).fetchone()
         try:
+            self.hasher.verify(row[0] if row else self._decoy, password)
             if row is None:
                 raise VerifyMismatchError
-            self.hasher.verify(row[0], password)
         except (VerifyMismatchError, InvalidHashError):
+            keys = [f"pair:{username}|{address}", f"user:{username}", f"addr:{address}"]
             self.db.executemany("INSERT INTO login_failures(key, at) VALUES (?, ?)",
                                 [(k, utc_iso(now)) for k in keys])
             raise AuthError("Tên đăng nhập hoặc mật khẩu không đúng.") from None
-        self.db.execute("DELETE FROM login_failures WHERE key = ?", (keys[0],))
+        self.db.execute("DELETE FROM login_failures WHERE key = ?", (f"pair:{username}|{address}",))
+        self.db.execute("INSERT OR IGNORE INTO known_addresses VALUES (?, ?)", (username, address))
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         self.db.execute("INSERT INTO sessions VALUES (?,?,?,?)",
                         (token, username, csrf, utc_iso(now + timedelta(hours=SESSION_HOURS))))

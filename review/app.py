@@ -69,6 +69,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     async def security_headers(request: Request, call_next):  # noqa: ANN001, ANN202
         response = await call_next(request)
         response.headers.update(SECURITY_HEADERS)
+        if svc.settings.secure_cookies:  # served behind TLS: browsers must not fall back to http
+            response.headers["Strict-Transport-Security"] = "max-age=31536000"
         response.headers.setdefault("Cache-Control", "no-store")
         return response
 

@@ -14,6 +14,7 @@ class CsrfForm(BaseModel):
 
 
 class LoginForm(BaseModel):
+    csrf: str = ""
     username: str = ""
     password: str = ""
     next: str = "/"

@@ -399,3 +399,21 @@ def test_a_page_that_kills_its_parsing_worker_is_a_counted_reject() -> None:
     assert first.extraction and first.extraction.title == "Giá lúa gạo tăng, nông dân miền Tây phấn khởi"
     assert (crashed.extraction, crashed.reason) == (None, "parse-failure")
     assert after.extraction and after.extraction.title == first.extraction.title
+
+
+def test_inline_scripts_and_styles_stay_out_of_the_text() -> None:
+    from parsel import Selector
+
+    from duluan.crawlers.extract import extract_with_rules
+    from duluan.crawlers.registry import default_registry
+
+    page = """<html><head><title>x</title></head><body><h1 class="title-detail">Giá vàng tăng mạnh</h1>
+    <p class="description">Giá vàng hôm nay tăng.</p><article class="fck_detail">
+    <p class="Normal">Sáng nay giá vàng <script>window.ads = "quảng cáo";</script>tăng thêm một triệu đồng
+    <style>.x { color: red }</style>mỗi lượng.</p>
+    <p class="Normal">Người mua đông<noscript>Bật JavaScript</noscript> tại các cửa hàng ở Hà Nội.</p>
+    </article></body></html>"""
+    url = "https://vnexpress.net/gia-vang-tang-manh-4954455.html"
+    result = extract_with_rules(Selector(text=page), url, default_registry().for_url(url))
+    assert result.body == ["Sáng nay giá vàng tăng thêm một triệu đồng mỗi lượng.",
+                           "Người mua đông tại các cửa hàng ở Hà Nội."]

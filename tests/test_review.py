@@ -33,10 +33,18 @@ def app_env(store, tmp_path) -> Iterator[tuple[Settings, object, list]]:  # noqa
     yield settings, store, articles
 
 
-def client_for(settings: Settings, store, username: str | None) -> TestClient:  # noqa: ANN001
-    client = TestClient(create_app(settings, store=store), follow_redirects=False)
+def sign_in(client: TestClient, username: str, password: str = PASSWORD, next: str = "/"):  # noqa: ANN201
+    """Post the login form as a browser does: with the token the form page carried."""
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
+    return client.post("/login", data={"username": username, "password": password, "next": next,
+                                       "csrf": token})
+
+
+def client_for(settings: Settings, store, username: str | None,  # noqa: ANN001
+               address: str = "testclient") -> TestClient:
+    client = TestClient(create_app(settings, store=store), follow_redirects=False, client=(address, 50000))
     if username:
-        r = client.post("/login", data={"username": username, "password": PASSWORD, "next": "/"})
+        r = sign_in(client, username)
         assert r.status_code == 303, r.text
     return client
 
@@ -54,10 +62,12 @@ def test_login_required_and_wrong_password(app_env) -> None:  # noqa: ANN001
     assert r.status_code == 303 and r.headers["location"].startswith("/login?next=")
     login = anon.get(r.headers["location"])
     assert "Đăng nhập" in login.text
-    bad = anon.post("/login", data={"username": "ctv", "password": "sai-mat-khau"})
+    bad = sign_in(anon, "ctv", "sai-mat-khau")
     assert bad.status_code == 401 and "không đúng" in bad.text
     assert anon.get("/article/x").status_code == 303
-    good = anon.post("/login", data={"username": "ctv", "password": PASSWORD, "next": "//evil.example"})
+    forged = anon.post("/login", data={"username": "ctv", "password": PASSWORD})  # no form token
+    assert forged.status_code == 403 and "duluan_session" not in forged.headers.get("set-cookie", "")
+    good = sign_in(anon, "ctv", next="//evil.example")
     assert good.headers["location"] == "/"  # no open redirect
     cookie = good.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=lax" in cookie  # links from e-mail digests work
@@ -67,10 +77,40 @@ def test_login_brute_force_is_slowed(app_env) -> None:  # noqa: ANN001
     settings, store, _ = app_env
     anon = client_for(settings, store, None)
     for _ in range(5):
-        assert anon.post("/login", data={"username": "bientap", "password": "doan-sai"}).status_code == 401
-    # Even the right password is refused for a while now.
-    locked = anon.post("/login", data={"username": "bientap", "password": PASSWORD})
+        assert sign_in(anon, "bientap", "doan-sai").status_code == 401
+    # Even the right password is refused for a while now, from this address...
+    locked = sign_in(anon, "bientap")
     assert locked.status_code == 429 and "quá nhiều" in locked.text
+    # ...but not the owner's from another one, nor a colleague's from behind the same address.
+    assert sign_in(client_for(settings, store, None, address="10.1.2.3"), "bientap").status_code == 303
+    assert sign_in(anon, "ctv").status_code == 303
+
+
+def test_unknown_names_answer_as_slowly_as_real_ones(app_env) -> None:  # noqa: ANN001
+    """A fast "no such user" would tell a guesser which names exist: both hash a password."""
+    import statistics
+    import time
+
+    settings, store, _ = app_env
+    anon = client_for(settings, store, None)
+
+    def seconds(name: str) -> float:
+        started = time.perf_counter()
+        assert sign_in(anon, name, "sai-mat-khau").status_code == 401
+        return time.perf_counter() - started
+
+    known = statistics.median(seconds("ctv") for _ in range(3))
+    unknown = statistics.median(seconds(f"khong-co-{n}") for n in range(3))
+    assert unknown > 0.5 * known, (unknown, known)  # was 9x faster before
+
+
+def test_an_account_needs_a_name(app_env) -> None:  # noqa: ANN001
+    settings, store, _ = app_env
+    admin = client_for(settings, store, "quantri")
+    for name in ("", "   ", "a b", "x" * 65):
+        r = admin.post("/users", data={"csrf": csrf(admin, "/users"), "username": name,
+                                       "password": "mat-khau-du-dai", "role": "collaborator"})
+        assert r.status_code == 400 and "Tên đăng nhập" in r.text, name
 
 
 def test_roles(app_env) -> None:  # noqa: ANN001
@@ -284,7 +324,7 @@ def test_user_command_creates_accounts_that_can_log_in(tmp_path) -> None:  # noq
                  data_dir=tmp_path, stdin=PASSWORD + "\n")
     assert "added hoa (editor)" in out.stdout
     short = duluan("user", "add", "lan", "--password-stdin", data_dir=tmp_path, stdin="ngan\n", check=False)
-    assert short.returncode == 2 and "8 characters" in short.stderr
+    assert short.returncode == 2 and "8 ký tự" in short.stderr
     assert duluan("user", "add", "hoa", "--password-stdin", data_dir=tmp_path, stdin=PASSWORD + "\n",
                   check=False).returncode == 2
     assert duluan("user", "list", data_dir=tmp_path).stdout.split("\t")[:2] == ["hoa", "editor"]
@@ -305,6 +345,8 @@ def test_briefing_page_downloads_the_report(app_env) -> None:  # noqa: ANN001
     assert r.status_code == 200 and "bao-cao-2026-10.docx" in r.headers["content-disposition"]
     text = "\n".join(p.text for p in open_docx(BytesIO(r.content)).paragraphs)
     assert "hệ thống ghi nhận 8 bài viết của 6 cơ quan báo chí" in text
+    # Downloaded, not kept: nothing piles up in the data directory.
+    assert not list((settings.data_dir / "briefings").rglob("*.*"))
     bad = ctv.post("/briefing", data={"csrf": csrf(ctv, "/briefing"), "month": "10/2026", "format": "pdf"})
     assert bad.status_code == 400
 

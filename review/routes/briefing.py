@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import secrets
+import shutil
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse
+from starlette.background import BackgroundTask
 
 from duluan.briefing.figures import compute, previous_month
 from duluan.briefing.report import FORMATS, write
@@ -42,4 +44,6 @@ def briefing_make(svc: Svc, session: ReaderPost, form: Annotated[BriefingForm, F
     path = next(p for p in written if p.suffix == f".{form.format}")
     svc.annotations.audit(session.user.username, "briefing", None, "month", None,
                           {"month": form.month, "format": form.format})
-    return FileResponse(path, filename=path.name, media_type=MEDIA[form.format])
+    # The file is the download, not an archive: its folder goes once the response is sent.
+    return FileResponse(path, filename=path.name, media_type=MEDIA[form.format],
+                        background=BackgroundTask(shutil.rmtree, out, ignore_errors=True))

@@ -78,7 +78,8 @@ def seed(data_dir: Path, reviewers: int) -> tuple[Settings, list[str]]:
 def _reviewer(base: str, name: str, ids: list[str], count: int, report: LoadReport,
               lock: threading.Lock) -> None:
     with httpx.Client(base_url=base, timeout=30, follow_redirects=False) as client:
-        client.post("/login", data={"username": name, "password": PASSWORD, "next": "/"})
+        form = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
+        client.post("/login", data={"username": name, "password": PASSWORD, "next": "/", "csrf": form})
         token = re.search(r'name="csrf" value="([^"]+)"', client.get("/").text).group(1)
         for i in range(count):
             target = ids[i % len(ids)]
