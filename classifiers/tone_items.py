@@ -110,8 +110,49 @@ def held_out_ids(path: Path = HELD_OUT) -> set[str]:
     return {line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
 
 
+def _lead(text: str) -> str:
+    lead = next((normalize_text(x) for x in text.split("\n") if x.strip()), "")
+    return lead if len(lead) < 400 else lead[:400].rsplit(" ", 1)[0] + " …"
+
+
+def current_items(shared: Path) -> Iterator[Item]:
+    """Current news (2022–25): vnnews-2024 headlines with their article's first paragraph, and
+    vnexpress-2023 headlines with their sapo; the section is the corpus label."""
+    for row in read_jsonl(shared / "topic/vnnews-2024/articles.jsonl.gz"):
+        yield Item(row["id"], f"vnnews-2024:{row['section']}",
+                   f"{normalize_text(row['title'])}\n{_lead(row['text'])}")
+    for row in read_jsonl(shared / "topic/vnexpress-2023/snippets.jsonl.gz"):
+        yield Item(row["id"], f"vnexpress-2023:{row['section']}",
+                   f"{normalize_text(row['title'])}\n{_lead(row['sapo'])}")
+
+
+def sample_current(shared: Path, n: int = 1500, seed: int = 2031) -> list[Item]:
+    """n current items, spread evenly over the two corpora's sections, in a seeded order."""
+    by_section: dict[str, list[Item]] = {}
+    for item in current_items(shared):
+        by_section.setdefault(item.corpus_label, []).append(item)
+    rng = random.Random(seed)
+    for items in by_section.values():
+        rng.shuffle(items)
+    picked: list[Item] = []
+    sections = sorted(by_section)
+    while len(picked) < n and any(by_section.values()):
+        for section in sections:
+            if by_section[section] and len(picked) < n:
+                picked.append(by_section[section].pop())
+    rng.shuffle(picked)
+    return picked
+
+
+CURRENT_PREFIXES = ("vnnews2024:", "vnexpress2023:")
+
+
 def load_texts(shared: Path, ids: set[str]) -> dict[str, Item]:
-    return {item.id: item for item in all_items(shared) if item.id in ids}
+    current = {i for i in ids if i.startswith(CURRENT_PREFIXES)}
+    found = {item.id: item for item in all_items(shared) if item.id in ids} if ids - current else {}
+    if current:
+        found |= {item.id: item for item in current_items(shared) if item.id in current}
+    return found
 
 
 def read_labels(path: Path) -> dict[str, str]:

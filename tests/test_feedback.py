@@ -114,3 +114,16 @@ def test_macro_f1_interval_brackets_the_score_and_narrows_with_more_items() -> N
                  for s in (draws.integers(0, len(truth), len(truth)) for _ in range(200))]
     expected = [round(float(v), 3) for v in np.percentile(reference, [2.5, 97.5])]
     assert macro_f1_interval(list(truth), list(guess), resamples=200) == expected
+
+
+def test_current_news_labels_resolve_to_their_texts(shared_data) -> None:  # noqa: ANN001
+    """The fifth round ships ids and labels only; every id is found again in the shared data,
+    drawn by the documented sample, and every label is one of the three."""
+    from duluan.classifiers.tone_items import DATA, load_texts, read_labels, sample_current
+
+    labels = read_labels(DATA / "labels_current.jsonl")
+    assert len(labels) == 1500 and set(labels.values()) == {"negative", "neutral", "positive"}
+    assert {item.id for item in sample_current(shared_data)} == set(labels)
+    texts = load_texts(shared_data, set(labels))
+    assert len(texts) == 1500 and all("\n" in item.text for item in texts.values())
+    assert set(read_labels(DATA / "labels_current_reread.jsonl")) <= set(labels)
