@@ -4,7 +4,10 @@ reliability test (short) and benchmarks/reliability_load.py (long) run."""
 from __future__ import annotations
 
 import re
+import socket
 import statistics
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -12,13 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-import uvicorn
 
 from duluan.core.settings import Settings
 from duluan.index.sqlite_store import EmbeddedStore
 from duluan.review.accounts import Accounts
-from duluan.review.app import create_app
-from tests.articles import make_article, newsroom
+from tests.articles import newsroom
 
 PASSWORD = "mat-khau-du-dai"
 
@@ -38,28 +39,51 @@ class LoadReport:
                 f"{p(self.feed_ms, 50):.0f} ms, p95 {p(self.feed_ms, 95):.0f} ms; {self.written} written")
 
 
-class Server:
-    """The review app under uvicorn in a thread, on a free loopback port."""
+REPO = Path(__file__).resolve().parents[2]
+WRITER = """
+import sys, time
+from pathlib import Path
+from duluan.index.sqlite_store import EmbeddedStore
+from tests.articles import make_article
+store, stop, n = EmbeddedStore(Path(sys.argv[1])), Path(sys.argv[2]), 1000
+while not stop.exists():
+    store.upsert([make_article(n + i, f"Tin mới số {n + i} về giá vàng", "Giá vàng hôm nay tăng mạnh.",
+                               hours=-(n + i) / 60) for i in range(20)])
+    n += 20
+    time.sleep(0.05)
+print(n - 1000)
+"""
 
-    def __init__(self, settings: Settings, store: EmbeddedStore) -> None:
-        config = uvicorn.Config(create_app(settings, store=store), host="127.0.0.1", port=0,
-                                log_level="error", limit_concurrency=200)
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`duluan serve` in a process of its own, as deployed, on a free loopback port."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir, self.port = data_dir, _free_port()
 
     def __enter__(self) -> str:
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("the app did not start")
-            time.sleep(0.05)
-        port = self.server.servers[0].sockets[0].getsockname()[1]
-        return f"http://127.0.0.1:{port}"
+        self.proc = subprocess.Popen([sys.executable, "-m", "duluan.cli", "--data-dir", str(self.data_dir),
+                                      "serve", "--port", str(self.port)], cwd=REPO,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        base, deadline = f"http://127.0.0.1:{self.port}", time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    return base
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        self.proc.kill()
+        raise RuntimeError("the app did not start")
 
     def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=30)
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
 
 
 def seed(data_dir: Path, reviewers: int) -> tuple[Settings, list[str]]:
@@ -105,33 +129,21 @@ def _reviewer(base: str, name: str, ids: list[str], count: int, report: LoadRepo
                     report.errors[failed] += 1
 
 
-def _writer(settings: Settings, stop: threading.Event, report: LoadReport) -> None:
-    """The pipeline's share: batches of new articles into the same store while reviewers work."""
-    store = EmbeddedStore(settings.store_db)
-    n = 1000
-    while not stop.is_set():
-        batch = [make_article(n + i, f"Tin mới số {n + i} về giá vàng", "Giá vàng hôm nay tăng mạnh.",
-                              hours=-(n + i) / 60) for i in range(20)]
-        store.upsert(batch)
-        report.written += len(batch)
-        n += 20
-        time.sleep(0.05)
-    store.close()
-
-
 def run_load(data_dir: Path, reviewers: int = 20, requests: int = 2000) -> LoadReport:
+    """Reviewers as threads of this process (they only wait on sockets); the app and the
+    pipeline's writer each in a process of their own, as deployed."""
     settings, ids = seed(data_dir, reviewers)
-    report, lock, stop = LoadReport(), threading.Lock(), threading.Event()
-    store = EmbeddedStore(settings.store_db)
-    with Server(settings, store) as base:
-        writer = threading.Thread(target=_writer, args=(settings, stop, report))
-        writer.start()
+    report, lock = LoadReport(), threading.Lock()
+    stop = data_dir / "stop-writer"
+    with Server(data_dir) as base:
+        writer = subprocess.Popen([sys.executable, "-c", WRITER, str(settings.store_db), str(stop)], cwd=REPO,
+                                  stdout=subprocess.PIPE, text=True)
         workers = [threading.Thread(target=_reviewer, args=(base, f"ctv{n}", ids, requests // reviewers,
                                                             report, lock)) for n in range(reviewers)]
         for w in workers:
             w.start()
         for w in workers:
             w.join()
-        stop.set()
-        writer.join()
+        stop.touch()
+        report.written = int(writer.communicate(timeout=60)[0].strip() or 0)
     return report
