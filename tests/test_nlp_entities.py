@@ -116,3 +116,19 @@ def test_real_sentences_survive_a_legacy_round_trip(shared_data, encoding: str) 
         expected = sentence.lower() if encoding == "tcvn3" else sentence
         got = converted.lower() if encoding == "tcvn3" else converted
         assert (got, found) == (expected, encoding), sentence
+
+
+def test_entity_annotations_match_their_items(shared_data) -> None:  # noqa: ANN001
+    """The annotated names are exact substrings of the items they were read in, the items are
+    the documented sample, and every type is one of the three."""
+    from pathlib import Path
+
+    from duluan.classifiers.tone_items import sample_current
+
+    folder = Path(__file__).resolve().parents[1] / "nlp" / "data" / "entities"
+    rows = [json.loads(line) for line in (folder / "annotations.jsonl").read_text("utf-8").splitlines()]
+    texts = {item.id: item.text for item in sample_current(shared_data, 400, seed=2041)}
+    assert [r["id"] for r in rows] == list(texts) and len(rows) == 400
+    for row in rows:
+        for entity in row["entities"]:
+            assert entity["type"] in {"PER", "ORG", "LOC"} and entity["text"] in texts[row["id"]], row["id"]
