@@ -33,3 +33,55 @@ def test_articles_lost_by_the_embedded_index_are_processed_again(crawled: Settin
     # Nothing is missing any more, and a third run has nothing to do.
     assert "missing" not in duluan("index", "status", data_dir=tmp_path).stdout
     assert "processed 0 articles" in duluan("process", data_dir=tmp_path).stdout
+
+
+
+def test_every_acknowledged_review_action_survives_kill_9(tmp_path: Path) -> None:
+    """A reviewer flags articles while the app is killed (-9): each action the app answered 303
+    is in the store and the audit log, once; those it never answered may be missing."""
+    import re
+    import signal
+    import threading
+
+    import httpx
+
+    from duluan.annotations import AnnotationStore
+    from duluan.index.sqlite_store import EmbeddedStore
+    from tests.articles import make_article
+    from tests.reliability.load import PASSWORD, Server, seed
+
+    settings, _ = seed(tmp_path, reviewers=1)
+    store = EmbeddedStore(settings.store_db)
+    targets = [make_article(500 + i, f"Bài số {i} về giá xăng", "Giá xăng tăng.") for i in range(80)]
+    store.upsert(targets)
+    store.close()
+    acknowledged: list[str] = []
+    server = Server(tmp_path)
+    base = server.__enter__()
+    try:
+        with httpx.Client(base_url=base, timeout=10) as client:
+            form = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
+            client.post("/login", data={"username": "ctv0", "password": PASSWORD, "csrf": form})
+            token = re.search(r'name="csrf" value="([^"]+)"', client.get("/").text).group(1)
+            # The kill lands 5 ms after the 30th acknowledgement, amid the requests that follow.
+            killer = threading.Timer(0.005, server.proc.send_signal, [signal.SIGKILL])
+            for article in targets:
+                try:
+                    r = client.post(f"/article/{article.id}/flag", data={"csrf": token, "flag": "can-xu-ly"})
+                except httpx.HTTPError:
+                    break
+                if r.status_code == 303:
+                    acknowledged.append(article.id)
+                if len(acknowledged) == 30:
+                    killer.start()
+            killer.join()
+    finally:
+        server.__exit__(None, None, None)
+    assert 0 < len(acknowledged) < len(targets), "the kill came too early or too late to test anything"
+    store = EmbeddedStore(settings.store_db)
+    flagged = {a.id for a in targets if (got := store.get(a.id)) and got.flag == "can-xu-ly"}
+    store.close()
+    audit = [e.article_id for e in AnnotationStore(settings.review_db).audit_log(limit=1000)
+             if e.action == "flag"]
+    assert set(acknowledged) <= flagged
+    assert set(acknowledged) <= set(audit) and len(audit) == len(set(audit))
