@@ -107,19 +107,25 @@ def link(articles: list[Article], duplicates: DuplicateIndex, stories: StoryInde
     """
     repoint: dict[str, dict] = {}
     out: list[Article] = []
-    for article in sorted(articles, key=lambda a: (a.published_at or a.fetched_at, a.id)):
-        when = article.published_at or article.fetched_at
-        verdict = duplicates.check(article.id, when, article.text_segmented)
-        for other in verdict.repointed:
-            repoint[other] = {"duplicate_of": article.id}
-        story = stories.assign(article.id, when, article.title, article.text_segmented,
-                               [e.name for e in article.entities])
-        out.append(article.model_copy(update={
-            "duplicate_of": verdict.duplicate_of, "cluster_id": story.id, "cluster_title": story.title,
-        }))
+    with stories.batch():
+        for article in sorted(articles, key=lambda a: (a.published_at or a.fetched_at, a.id)):
+            _link_one(article, duplicates, stories, repoint, out)
     in_batch = {a.id for a in out}
     out = [a.model_copy(update=repoint.pop(a.id)) if a.id in repoint else a for a in out]
     return out, {k: v for k, v in repoint.items() if k not in in_batch}
+
+
+def _link_one(article: Article, duplicates: DuplicateIndex, stories: StoryIndex,
+              repoint: dict[str, dict], out: list[Article]) -> None:
+    when = article.published_at or article.fetched_at
+    verdict = duplicates.check(article.id, when, article.text_segmented)
+    for other in verdict.repointed:
+        repoint[other] = {"duplicate_of": article.id}
+    story = stories.assign(article.id, when, article.title, article.text_segmented,
+                           [e.name for e in article.entities])
+    out.append(article.model_copy(update={
+        "duplicate_of": verdict.duplicate_of, "cluster_id": story.id, "cluster_title": story.title,
+    }))
 
 
 REVIEW_FIELDS = ("review_state", "flag", "assignee")

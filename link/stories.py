@@ -5,14 +5,24 @@ the most similar cluster active within the time window when cosine similarity, p
 small bonus per shared named entity, passes the threshold; otherwise it opens a cluster.
 Clusters keep a centroid of their top terms in SQLite, so new articles join existing
 clusters without re-clustering anything.
+
+Candidates come from an inverted index, not a scan of the window: each active story is listed
+in memory under its INDEX_TERMS heaviest terms (with their weights) and its names, built from
+the story table for the window when first needed. An article's QUERY_TERMS heaviest terms and
+names are looked up; a key shared by more than PER_KEY stories says nothing about which story
+it belongs to and is skipped, so the work per article is bounded. The partial cosine over the
+shared keys ranks the stories, and only the best MAX_CANDIDATES are read and scored in full.
 """
 
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import math
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -26,6 +36,11 @@ THRESHOLD = 0.3
 ENTITY_BONUS, ENTITY_BONUS_MAX = 0.03, 0.12
 TOP_TERMS = 80
 CENTROID_TERMS = 200
+INDEX_TERMS = 30  # a story's heaviest centroid terms, in the inverted index
+QUERY_TERMS = 25  # an article's heaviest terms, looked up there
+MAX_CANDIDATES = 4  # stories scored in full per article, the best partial scores first
+PER_KEY = 50  # a key listing more stories than this is skipped: a word that common says nothing
+PURGE_EVERY = 1000  # assignments between drops of stories long out of the window
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS story (
@@ -43,6 +58,8 @@ CREATE TABLE IF NOT EXISTS story_member (
     article_id TEXT PRIMARY KEY,
     story_id TEXT NOT NULL
 );
+-- The inverted index: a story under its heaviest terms ("t:" + word, with the centroid's
+-- weight) and its names ("e:" + name, weight 1).
 """
 
 Vector = dict[str, float]
@@ -76,12 +93,102 @@ class Story:
     entities: set[str]
 
 
+def _keys(vector: Vector, names: set[str], terms: int, name_weight: float = 1.0) -> list[tuple[str, float]]:
+    """(key, weight): the heaviest terms with their weights, then the names."""
+    heaviest = sorted(vector, key=lambda w: -vector[w])[:terms]
+    return [(f"t:{w}", vector[w]) for w in heaviest] + [(f"e:{n}", name_weight) for n in sorted(names)]
+
+
+class Postings:
+    """The inverted index of the active stories, in memory: key -> {story id: weight}."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[str, dict[str, float]] = {}
+        self.spans: dict[str, tuple[str, str, list[str]]] = {}  # story -> first_at, last_at, keys
+
+    def put(self, story_id: str, first_at: str, last_at: str, centroid: Vector, names: set[str]) -> None:
+        self.drop(story_id)
+        keys = _keys(centroid, names, INDEX_TERMS)
+        for key, weight in keys:
+            self.by_key.setdefault(key, {})[story_id] = weight
+        self.spans[story_id] = (first_at, last_at, [k for k, _ in keys])
+
+    def drop(self, story_id: str) -> None:
+        for key in self.spans.pop(story_id, ("", "", []))[2]:
+            listed = self.by_key.get(key)
+            if listed is not None:
+                listed.pop(story_id, None)
+                if not listed:
+                    del self.by_key[key]
+
+    def best(self, keys: list[tuple[str, float]], since: str, until: str) -> list[str]:
+        """The stories in [since, until] with the highest partial cosine over these keys."""
+        partial: dict[str, float] = {}
+        for key, weight in keys:
+            listed = self.by_key.get(key)
+            if not listed or len(listed) > PER_KEY:
+                continue
+            for story_id, story_weight in listed.items():
+                first_at, last_at, _ = self.spans[story_id]
+                if last_at >= since and first_at <= until:
+                    partial[story_id] = partial.get(story_id, 0.0) + weight * story_weight
+        return heapq.nlargest(MAX_CANDIDATES, partial, key=partial.__getitem__)
+
+    def purge(self, before: str) -> None:
+        for story_id in [s for s, (_, last_at, _) in self.spans.items() if last_at < before]:
+            self.drop(story_id)
+
+
 class StoryIndex:
-    def __init__(self, path: Path | str) -> None:
+    """`exhaustive=True` scores every story in the window instead of the index's candidates:
+    exact and slow, for measuring what the index changes (benchmarks/story_linking.py)."""
+
+    def __init__(self, path: Path | str, exhaustive: bool = False) -> None:
         self.db = connect(path, SCHEMA)
+        self.exhaustive = exhaustive
+        self.postings = Postings()
+        self._loaded_from: str | None = None  # stories active since then are in `postings`
+        self._assigned = self._purged_at = 0
+        self._latest: datetime | None = None  # the newest article assigned, for the purge
+        self._in_batch = False
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Assign many articles in one transaction: one commit for the batch."""
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self._in_batch = True
+            try:
+                yield
+            finally:
+                self._in_batch = False
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        if self._in_batch:
+            yield
+            return
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            yield
 
     def close(self) -> None:
         self.db.close()
+
+    def _load(self, when: datetime) -> None:
+        """Index the stories active in the window of `when` that are not indexed yet."""
+        since = utc_iso(when - WINDOW)
+        if self._loaded_from is not None and since >= self._loaded_from:
+            return
+        rows = self.db.execute(
+            "SELECT id, first_at, last_at, centroid, entities FROM story WHERE last_at >= ?"
+            + (" AND last_at < ?" if self._loaded_from else ""),
+            (since, self._loaded_from) if self._loaded_from else (since,)).fetchall()
+        for story_id, first_at, last_at, centroid, entities in rows:
+            if story_id not in self.postings.spans:
+                self.postings.put(story_id, first_at, last_at, json.loads(centroid),
+                                  set(json.loads(entities)))
+        self._loaded_from = since
 
     def _active(self, when: datetime) -> list[Story]:
         rows = self.db.execute(
@@ -91,6 +198,21 @@ class StoryIndex:
         ).fetchall()
         return [Story(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), set(json.loads(r[7])))
                 for r in rows]
+
+    def _candidates(self, vector: Vector, names: set[str], when: datetime) -> list[Story]:
+        """Stories in the window that share a heavy term or a name with the article."""
+        self._load(when)
+        ids = self.postings.best(_keys(vector, names, QUERY_TERMS, ENTITY_BONUS),
+                                 utc_iso(when - WINDOW), utc_iso(when + WINDOW))
+        return [self._get(story_id) for story_id in ids]
+
+    def _after_assign(self, best: Story, published_at: datetime) -> None:
+        self.postings.put(best.id, best.first_at, best.last_at, best.centroid, best.entities)
+        self._assigned += 1
+        self._latest = max(self._latest or published_at, published_at)
+        if self._assigned - self._purged_at >= PURGE_EVERY:  # stories long out of the window
+            self._purged_at = self._assigned
+            self.postings.purge(utc_iso(self._latest - 3 * WINDOW))
 
     def assign(self, article_id: str, published_at: datetime, title: str, segmented: str,
                entities: list[str]) -> Story:
@@ -103,7 +225,9 @@ class StoryIndex:
         vector = vectorize(segmented)
         names = set(entities)
         best, best_score = None, THRESHOLD
-        for story in self._active(published_at):
+        stories = (self._active(published_at) if self.exhaustive
+                   else self._candidates(vector, names, published_at))
+        for story in stories:
             bonus = min(ENTITY_BONUS_MAX, ENTITY_BONUS * len(names & story.entities))
             score = cosine(vector, story.centroid) + bonus
             if score >= best_score:
@@ -124,8 +248,7 @@ class StoryIndex:
         similarity = cosine(vector, best.centroid)
         if similarity >= best.title_sim or best.size == 1:
             best.title, best.title_sim = title, similarity
-        with self.db:
-            self.db.execute("BEGIN IMMEDIATE")
+        with self._writing():
             self.db.execute(
                 "INSERT OR REPLACE INTO story VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (best.id, best.first_at, best.last_at, best.size, best.title, best.title_sim,
@@ -133,6 +256,7 @@ class StoryIndex:
                  json.dumps(sorted(best.entities), ensure_ascii=False)),
             )
             self.db.execute("INSERT INTO story_member VALUES (?, ?)", (article_id, best.id))
+        self._after_assign(best, published_at)
         return best
 
     def _get(self, story_id: str) -> Story:
