@@ -100,6 +100,10 @@ class Settings(BaseSettings):
     )
 
     host: str = Field("127.0.0.1", description="Review app: the address it listens on.")
+    web_workers: int = Field(
+        default_factory=lambda: min(os.cpu_count() or 1, 4), ge=1,
+        description="Review app: worker processes serving requests (one uses one core).",
+        json_schema_extra={"default_text": "the machine's cores, at most 4"})
     port: int = Field(8000, description="Review app: the port it listens on.")
 
     alert_window_days: int = Field(

@@ -108,8 +108,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     host = args.host or settings.host
     port = args.port or settings.port
-    print(f"Dư Luận: http://{host}:{port}/")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    workers = args.workers or settings.web_workers
+    print(f"Dư Luận: http://{host}:{port}/ ({workers} worker process{'es' if workers > 1 else ''})")
+    if workers > 1:  # each worker builds its app from the environment (--data-dir sets it)
+        uvicorn.run("duluan.review.app:app_from_environment", factory=True, workers=workers, host=host,
+                    port=port, log_level="warning")
+    else:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
     return 0
 
 
@@ -391,6 +396,7 @@ def _review_commands(sub: Any) -> None:
     p = sub.add_parser("serve", help="start the review web app")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
+    p.add_argument("--workers", type=int, help="worker processes (default: $DULUAN_WEB_WORKERS or cores)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("user", help="accounts of the review app")

@@ -50,6 +50,16 @@ def _handle_errors(app: FastAPI) -> None:
         return page(request, "error.html", None, 400, message="Dữ liệu gửi lên không hợp lệ.")
 
 
+def app_from_environment() -> FastAPI:
+    """The app of one worker process of `duluan serve --workers N`: settings from the
+    environment, and the worker ends with the server that started it (even on kill -9)."""
+    from duluan.core.processes import die_with_parent
+    from duluan.core.settings import get_settings
+
+    die_with_parent()
+    return create_app(get_settings())
+
+
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     svc = _services(settings, store)
     TEMPLATES.env.globals["LOW"] = settings.review_confidence

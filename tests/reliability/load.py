@@ -46,11 +46,11 @@ from pathlib import Path
 from duluan.index.sqlite_store import EmbeddedStore
 from tests.articles import make_article
 store, stop, n = EmbeddedStore(Path(sys.argv[1])), Path(sys.argv[2]), 1000
-while not stop.exists():
+while not stop.exists():  # 100 articles a second: above what `duluan process` can produce
     store.upsert([make_article(n + i, f"Tin mới số {n + i} về giá vàng", "Giá vàng hôm nay tăng mạnh.",
-                               hours=-(n + i) / 60) for i in range(20)])
-    n += 20
-    time.sleep(0.05)
+                               hours=-(n + i) / 60) for i in range(100)])
+    n += 100
+    time.sleep(1.0)
 print(n - 1000)
 """
 
