@@ -107,9 +107,8 @@ def link(articles: list[Article], duplicates: DuplicateIndex, stories: StoryInde
     """
     repoint: dict[str, dict] = {}
     out: list[Article] = []
-    with stories.batch():
-        for article in sorted(articles, key=lambda a: (a.published_at or a.fetched_at, a.id)):
-            _link_one(article, duplicates, stories, repoint, out)
+    for article in sorted(articles, key=lambda a: (a.published_at or a.fetched_at, a.id)):
+        _link_one(article, duplicates, stories, repoint, out)
     in_batch = {a.id for a in out}
     out = [a.model_copy(update=repoint.pop(a.id)) if a.id in repoint else a for a in out]
     return out, {k: v for k, v in repoint.items() if k not in in_batch}

@@ -21,8 +21,6 @@ import heapq
 import json
 import math
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -39,7 +37,7 @@ CENTROID_TERMS = 200
 INDEX_TERMS = 30  # a story's heaviest centroid terms, in the inverted index
 QUERY_TERMS = 25  # an article's heaviest terms, looked up there
 MAX_CANDIDATES = 4  # stories scored in full per article, the best partial scores first
-PER_KEY = 50  # a key listing more stories than this is skipped: a word that common says nothing
+PER_KEY = 20  # a key listing more stories than this is skipped: a word that common says nothing
 PURGE_EVERY = 1000  # assignments between drops of stories long out of the window
 
 SCHEMA = """
@@ -150,27 +148,6 @@ class StoryIndex:
         self._loaded_from: str | None = None  # stories active since then are in `postings`
         self._assigned = self._purged_at = 0
         self._latest: datetime | None = None  # the newest article assigned, for the purge
-        self._in_batch = False
-
-    @contextmanager
-    def batch(self) -> Iterator[None]:
-        """Assign many articles in one transaction: one commit for the batch."""
-        with self.db:
-            self.db.execute("BEGIN IMMEDIATE")
-            self._in_batch = True
-            try:
-                yield
-            finally:
-                self._in_batch = False
-
-    @contextmanager
-    def _writing(self) -> Iterator[None]:
-        if self._in_batch:
-            yield
-            return
-        with self.db:
-            self.db.execute("BEGIN IMMEDIATE")
-            yield
 
     def close(self) -> None:
         self.db.close()
@@ -248,7 +225,8 @@ class StoryIndex:
         similarity = cosine(vector, best.centroid)
         if similarity >= best.title_sim or best.size == 1:
             best.title, best.title_sim = title, similarity
-        with self._writing():
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
             self.db.execute(
                 "INSERT OR REPLACE INTO story VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (best.id, best.first_at, best.last_at, best.size, best.title, best.title_sim,
