@@ -161,9 +161,22 @@ def missing_from_index(crawl: CrawlStore, store: Store, days: int = RECONCILE_DA
     return sorted(set(handed) - store.present(handed)) if handed else []
 
 
+def _recover(crawl: CrawlStore, store: Store, summary: ProcessSummary) -> None:
+    """Put back to pending what the index lost since it was handed over."""
+    try:
+        lost = missing_from_index(crawl, store)
+    except Exception as exc:  # noqa: BLE001 - the engine unreachable: its spool keeps the writes
+        lost, summary.errors = [], [f"could not compare the index with the crawl store: {exc}"]
+    crawl.requeue(lost)
+    summary.recovered = len(lost)
+
+
 def process_pending(settings: Settings, store: Store | None = None, batch_size: int = 200,
-                    progress: bool = True, workers: int | None = None) -> ProcessSummary:
-    """Process every raw article not yet indexed. Idempotent: a rerun finds nothing pending."""
+                    progress: bool = True, workers: int | None = None,
+                    reconcile: bool = True) -> ProcessSummary:
+    """Process every raw article not yet indexed. Idempotent: a rerun finds nothing pending.
+    `reconcile` first requeues what the index lost; a long-running loop does it on its first
+    cycle only, since losses come from a crash or power loss, after which it starts again."""
     crawl = CrawlStore(settings.crawl_db)
     owns_store = store is None
     store = store or open_store(settings)
@@ -171,12 +184,8 @@ def process_pending(settings: Settings, store: Store | None = None, batch_size: 
     duplicates = DuplicateIndex(settings.stories_db)
     stories = StoryIndex(settings.stories_db)
     summary = ProcessSummary()
-    try:
-        lost = missing_from_index(crawl, store)
-    except Exception as exc:  # noqa: BLE001 - the engine unreachable: its spool keeps the writes
-        lost, summary.errors = [], [f"could not compare the index with the crawl store: {exc}"]
-    crawl.requeue(lost)
-    summary.recovered = len(lost)
+    if reconcile:
+        _recover(crawl, store, summary)
     pending = crawl.count_pending()
     bar = tqdm(total=pending, unit="article", desc="processing", disable=not progress)
     # No worker pool for a handful of articles: starting it costs more than it saves.

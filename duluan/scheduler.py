@@ -50,6 +50,7 @@ def run_forever(settings: Settings, interval_minutes: int | None = None, once: b
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    first = True
     while not stop.event.is_set():
         state = _load_state(settings)
         wait = state.get("last_cycle", 0) + interval - time.time()
@@ -64,7 +65,8 @@ def run_forever(settings: Settings, interval_minutes: int | None = None, once: b
         code = crawl_in_subprocess(settings, settings.mirror_url,
                                    recheck_days=settings.recheck_days if recheck else 0)
         # Process even after a failed or interrupted crawl: what was stored is kept.
-        summary = process_pending(settings, progress=False)
+        summary = process_pending(settings, progress=False, reconcile=first)
+        first = False
         print("\n".join(summary.lines()))
         _save_state(settings, {"last_cycle": time.time(), "last_started": started,
                                "last_crawl_exit": code, "last_processed": summary.processed,
