@@ -46,9 +46,6 @@ CREATE INDEX IF NOT EXISTS audit_article ON audit(article_id);
 """
 
 
-def _dt(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
 
 class AnnotationStore:
     def __init__(self, path: Path | str) -> None:
@@ -72,8 +69,8 @@ class AnnotationStore:
         rows = self.db.execute(
             f"SELECT at, username, action, article_id, field, before, after FROM audit {where} "
             "ORDER BY id DESC LIMIT ?", [*params, limit])
-        return [AuditEntry(_dt(r[0]), r[1], r[2], r[3], r[4], json.loads(r[5]), json.loads(r[6]))
-                for r in rows]
+        return [AuditEntry(datetime.fromisoformat(r[0]), r[1], r[2], r[3], r[4], json.loads(r[5]),
+                           json.loads(r[6])) for r in rows]
 
     def activity(self, since: datetime, until: datetime) -> dict[str, dict[str, int]]:
         """Per reviewer, how many of each action in [since, until)."""
@@ -99,7 +96,7 @@ class AnnotationStore:
                 f"SELECT article_id, username, text, created_at FROM notes WHERE article_id IN "
                 f"({','.join('?' * len(chunk))}) ORDER BY id", chunk)
             for aid, user, text, at in rows:
-                out.setdefault(aid, []).append((user, text, _dt(at)))
+                out.setdefault(aid, []).append((user, text, datetime.fromisoformat(at)))
         return out
 
     def add_feedback(self, article_id: str, field_name: str, predicted: str | None, corrected: str,
@@ -141,7 +138,8 @@ class AnnotationStore:
 
     def watchlists(self) -> list[Watchlist]:
         rows = self.db.execute("SELECT id, name, rule, created_by, created_at FROM watchlists ORDER BY name")
-        return [Watchlist(r[0], r[1], WatchRule(**json.loads(r[2])), r[3], _dt(r[4])) for r in rows]
+        return [Watchlist(r[0], r[1], WatchRule(**json.loads(r[2])), r[3], datetime.fromisoformat(r[4]))
+                for r in rows]
 
     def watchlist(self, name_or_id: str | int) -> Watchlist | None:
         for w in self.watchlists():
@@ -152,7 +150,7 @@ class AnnotationStore:
     def alerts_seen(self, username: str) -> dict[int, datetime]:
         rows = self.db.execute("SELECT watchlist_id, seen_at FROM alerts_seen WHERE username = ?",
                                (username,))
-        return {wid: _dt(at) for wid, at in rows}
+        return {wid: datetime.fromisoformat(at) for wid, at in rows}
 
     def seen_items(self, reader: str, watchlist_id: int) -> set[str]:
         rows = self.db.execute("SELECT article_id FROM alerts_seen_items "

@@ -52,7 +52,7 @@ class EngineStore:
                                    settings.search_password, settings.search_verify_certs)
         self.backend = self.client.distribution
         self.lifecycle = IndexLifecycle(self.client, settings.index_prefix, mapping_version)
-        self.alias, self.version = self.lifecycle.alias, mapping_version
+        self.version = mapping_version
         self.spool = Spool(settings.spool_dir, self)
         self.unreachable = (EngineError, *self.client.connection_errors)
         self.bulk_requests = settings.search_bulk_requests
@@ -181,9 +181,6 @@ class EngineStore:
         hits = self.lifecycle.read("_search", {"query": {"ids": {"values": [article_id]}},
                                                "size": 1})["hits"]["hits"]
         return Article.from_stored(hits[0]["_source"]) if hits else None
-
-    def query_body(self, query: Query) -> dict:
-        return engine_dsl.query_body(query)
 
     def count(self, query: Query | None = None) -> int:
         if not self.lifecycle.has_alias():

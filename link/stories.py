@@ -56,8 +56,6 @@ CREATE TABLE IF NOT EXISTS story_member (
     article_id TEXT PRIMARY KEY,
     story_id TEXT NOT NULL
 );
--- The inverted index: a story under its heaviest terms ("t:" + word, with the centroid's
--- weight) and its names ("e:" + name, weight 1).
 """
 
 Vector = dict[str, float]
@@ -89,6 +87,14 @@ class Story:
     title_sim: float
     centroid: Vector
     entities: set[str]
+
+
+STORY_COLUMNS = "id, first_at, last_at, size, title, title_sim, centroid, entities"
+
+
+def _story(row: tuple) -> Story:
+    """A row of STORY_COLUMNS as a Story."""
+    return Story(*row[:6], json.loads(row[6]), set(json.loads(row[7])))
 
 
 def _keys(vector: Vector, names: set[str], terms: int, name_weight: float = 1.0) -> list[tuple[str, float]]:
@@ -168,13 +174,9 @@ class StoryIndex:
         self._loaded_from = since
 
     def _active(self, when: datetime) -> list[Story]:
-        rows = self.db.execute(
-            "SELECT id, first_at, last_at, size, title, title_sim, centroid, entities FROM story "
-            "WHERE last_at >= ? AND first_at <= ?",
-            (utc_iso(when - WINDOW), utc_iso(when + WINDOW)),
-        ).fetchall()
-        return [Story(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), set(json.loads(r[7])))
-                for r in rows]
+        rows = self.db.execute(f"SELECT {STORY_COLUMNS} FROM story WHERE last_at >= ? AND first_at <= ?",
+                               (utc_iso(when - WINDOW), utc_iso(when + WINDOW))).fetchall()
+        return [_story(r) for r in rows]
 
     def _candidates(self, vector: Vector, names: set[str], when: datetime) -> list[Story]:
         """Stories in the window that share a heavy term or a name with the article."""
@@ -238,12 +240,8 @@ class StoryIndex:
         return best
 
     def _get(self, story_id: str) -> Story:
-        r = self.db.execute(
-            "SELECT id, first_at, last_at, size, title, title_sim, centroid, entities FROM story "
-            "WHERE id = ?",
-            (story_id,),
-        ).fetchone()
-        return Story(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), set(json.loads(r[7])))
+        row = self.db.execute(f"SELECT {STORY_COLUMNS} FROM story WHERE id = ?", (story_id,)).fetchone()
+        return _story(row)
 
     def title(self, story_id: str) -> str:
         return self._get(story_id).title

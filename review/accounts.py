@@ -79,9 +79,6 @@ class Session:
     user: User
 
 
-def _dt(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
 
 class Accounts:
     def __init__(self, path: Path | str) -> None:
@@ -164,7 +161,7 @@ class Accounts:
             return None
         row = self.db.execute("SELECT username, csrf, expires_at FROM sessions WHERE token = ?",
                               (token,)).fetchone()
-        if row is None or _dt(row[2]) < utcnow():
+        if row is None or datetime.fromisoformat(row[2]) < utcnow():
             return None
         user = self.user(row[0])
         return Session(token, row[1], user) if user else None

@@ -38,8 +38,7 @@ class Services:
     def outlets(self) -> list[tuple[str, int]]:
         """The outlets in the store with their article counts, for the filter; kept for five
         minutes rather than counted on every page."""
-        at, cached = self._outlets
-        if time.monotonic() - at > OUTLETS_TTL:
+        if time.monotonic() - self._outlets[0] > OUTLETS_TTL:
             result = self.store.search(Query(size=0, facets=["source"], facet_size=1000, highlight=False))
             self._outlets = (time.monotonic(), result.facets.get("source", []))
         return self._outlets[1]

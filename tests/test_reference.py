@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 
 from duluan.core.settings import REPO_ROOT, Settings
-from duluan.crawlers.registry import Registry
+from duluan.crawlers.registry import default_registry
 from duluan.reference import (
     DOCS,
-    SOURCES,
     configuration_markdown,
     default_text,
     env_name,
@@ -54,7 +53,7 @@ def test_defaults_read_the_same_on_every_machine() -> None:
 
 def test_every_outlet_has_a_row() -> None:
     doc = outlets_markdown()
-    registry = Registry.load(SOURCES)
+    registry = default_registry()
     for source in registry.sources.values():
         assert f"| `{source.id}` | {source.name} | {source.tier} |" in doc, source.id
     assert doc.count("\n| `") == len(registry.sources)

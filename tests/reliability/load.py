@@ -99,12 +99,17 @@ def seed(data_dir: Path, reviewers: int) -> tuple[Settings, list[str]]:
     return settings, [a.id for a in articles]
 
 
+def sign_in(client: httpx.Client, username: str) -> str:
+    """Sign in through the login form as a browser does; the session's CSRF token."""
+    form = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
+    client.post("/login", data={"username": username, "password": PASSWORD, "next": "/", "csrf": form})
+    return re.search(r'name="csrf" value="([^"]+)"', client.get("/").text).group(1)
+
+
 def _reviewer(base: str, name: str, ids: list[str], count: int, report: LoadReport,
               lock: threading.Lock) -> None:
     with httpx.Client(base_url=base, timeout=30, follow_redirects=False) as client:
-        form = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
-        client.post("/login", data={"username": name, "password": PASSWORD, "next": "/", "csrf": form})
-        token = re.search(r'name="csrf" value="([^"]+)"', client.get("/").text).group(1)
+        token = sign_in(client, name)
         for i in range(count):
             target = ids[i % len(ids)]
             kind = i % 6

@@ -39,7 +39,6 @@ def test_articles_lost_by_the_embedded_index_are_processed_again(crawled: Settin
 def test_every_acknowledged_review_action_survives_kill_9(tmp_path: Path) -> None:
     """A reviewer flags articles while the app is killed (-9): each action the app answered 303
     is in the store and the audit log, once; those it never answered may be missing."""
-    import re
     import signal
     import threading
 
@@ -48,7 +47,7 @@ def test_every_acknowledged_review_action_survives_kill_9(tmp_path: Path) -> Non
     from duluan.annotations import AnnotationStore
     from duluan.index.sqlite_store import EmbeddedStore
     from tests.articles import make_article
-    from tests.reliability.load import PASSWORD, Server, seed
+    from tests.reliability.load import Server, seed, sign_in
 
     settings, _ = seed(tmp_path, reviewers=1)
     store = EmbeddedStore(settings.store_db)
@@ -60,9 +59,7 @@ def test_every_acknowledged_review_action_survives_kill_9(tmp_path: Path) -> Non
     base = server.__enter__()
     try:
         with httpx.Client(base_url=base, timeout=10) as client:
-            form = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
-            client.post("/login", data={"username": "ctv0", "password": PASSWORD, "csrf": form})
-            token = re.search(r'name="csrf" value="([^"]+)"', client.get("/").text).group(1)
+            token = sign_in(client, "ctv0")
             # The kill lands 5 ms after the 30th acknowledgement, amid the requests that follow.
             killer = threading.Timer(0.005, server.proc.send_signal, [signal.SIGKILL])
             for article in targets:
