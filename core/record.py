@@ -98,7 +98,8 @@ class Article(BaseModel):
     published_at: AwareDatetime | None = _f(Kind.DATE)
     fetched_at: AwareDatetime = _f(Kind.DATE)
     language: str = _f(Kind.KEYWORD, "vi")
-    extractor: str = _f(Kind.KEYWORD, "rules", description="rules or fallback")
+    extractor: str = _f(Kind.KEYWORD, "rules",
+                        description="rules, rules:<template> (an outlet's named rule set) or fallback")
     content_hash: str = _f(Kind.KEYWORD, "")
 
     # NLP

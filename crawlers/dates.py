@@ -19,7 +19,8 @@ _UNITS = {"giây": "seconds", "phút": "minutes", "giờ": "hours", "tiếng": "
 
 def parse_iso(value: str) -> datetime | None:
     """ISO 8601 from JSON-LD or meta tags; a missing zone means Vietnam time."""
-    value = value.strip()
+    # Some outlets put a space before the zone ("08:52:11.000 +07:00").
+    value = re.sub(r"\s+([+-]\d\d:?\d\d)$", r"\1", value.strip())
     if not value:
         return None
     try:

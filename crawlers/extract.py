@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from urllib.parse import urljoin
 
 from parsel import Selector
 
@@ -13,11 +13,14 @@ from duluan.core.language import marked_share
 from duluan.core.legacy import LegacyEncodingError, repair_parts
 from duluan.core.normalize import normalize_text
 from duluan.crawlers.dates import parse_compact, parse_iso, parse_vietnamese
-from duluan.crawlers.registry import Source
+from duluan.crawlers.registry import Rules, Source
 from duluan.crawlers.rejects import RejectReason
+from duluan.crawlers.structured import StructuredData, structured_data
 
 MIN_BODY_CHARS = 200
 _SPACES = re.compile(r"\s+")
+# "Theo Hồ Hương": a byline's "by", not part of the name.
+_BYLINE_PREFIX = re.compile(r"^Theo\s+")
 
 
 class Rejected(Exception):
@@ -76,35 +79,20 @@ def _all_texts(sel: Selector, css: str | None) -> list[str]:
         values = [_text([n]) for n in sel.css(css)]
     seen: dict[str, None] = {}
     for v in values:
-        v = normalize_text(v).strip(" ,;")
+        v = normalize_text(v).strip(" ,;#")  # tag lists separate or mark items with these
         if v:
             seen.setdefault(v, None)
     return list(seen)
 
 
-def _json_ld_published(sel: Selector) -> datetime | None:
-    for raw in sel.css('script[type="application/ld+json"]::text').getall():
-        try:
-            data = json.loads(raw)
-        except json.JSONDecodeError:
-            continue
-        for item in data if isinstance(data, list) else [data]:
-            if isinstance(item, dict) and item.get("datePublished"):
-                parsed = parse_iso(str(item["datePublished"]))
-                if parsed:
-                    return parsed
-    return None
-
-
-def published_time(sel: Selector, url: str, source: Source) -> datetime | None:
+def published_time(sel: Selector, url: str, rules: Rules, data: StructuredData) -> datetime | None:
     """Structured data first, then the article's own visible date line, then the URL.
 
     The visible date comes from the rule's selector inside the article, never from the
     page's "today" banner.
     """
-    found = _json_ld_published(sel)
-    if found:
-        return found
+    if data.published:
+        return data.published
     for css in (
         'meta[property="article:published_time"]::attr(content)',
         'meta[itemprop="datePublished"]::attr(content)',
@@ -113,11 +101,11 @@ def published_time(sel: Selector, url: str, source: Source) -> datetime | None:
         value = sel.css(css).get()
         if value and (parsed := parse_iso(value)):
             return parsed
-    if source.rules.date:
-        text = _first_text(sel, source.rules.date)
+    if rules.date:
+        text = _first_text(sel, rules.date)
         if text and (parsed := parse_vietnamese(text)):
             return parsed
-    if source.rules.date_in_url and (m := re.search(source.rules.date_in_url, url)):
+    if rules.date_in_url and (m := re.search(rules.date_in_url, url)):
         return parse_compact(m.group(1))
     return None
 
@@ -128,8 +116,19 @@ def _canonical(sel: Selector) -> str | None:
     ).get()
 
 
-def extract_with_rules(sel: Selector, url: str, source: Source) -> Extraction | None:
-    rules = source.rules
+def extract_with_rules(sel: Selector, url: str, source: Source,
+                       data: StructuredData | None = None) -> Extraction | None:
+    """The first of the outlet's rule sets (newest template first) that finds a headline and a
+    body container on the page."""
+    data = data or structured_data(sel)
+    for rules in source.rule_sets:
+        found = _apply_rules(sel, url, rules, data)
+        if found is not None:
+            return found
+    return None
+
+
+def _apply_rules(sel: Selector, url: str, rules: Rules, data: StructuredData) -> Extraction | None:
     # Special layouts (photo stories, long reads) often put the headline in an image: the
     # page's og:title still names the article.
     title = _first_text(sel, rules.title) or normalize_text(
@@ -160,18 +159,20 @@ def extract_with_rules(sel: Selector, url: str, source: Source) -> Extraction | 
         sapo=sapo,
         body=paragraphs,
         captions=captions,
-        authors=_all_texts(sel, rules.authors),
-        published=published_time(sel, url, source),
-        section=_first_text(sel, rules.section) or None,
+        authors=[_BYLINE_PREFIX.sub("", a) for a in _all_texts(sel, rules.authors)],
+        published=published_time(sel, url, rules, data),
+        section=_first_text(sel, rules.section) or data.section,
         tags=_all_texts(sel, rules.tags),
         canonical_url=_canonical(sel),
-        extractor="rules",
+        extractor=f"rules:{rules.template}" if rules.template else "rules",
     )
 
 
-def extract_fallback(html: str, sel: Selector, url: str, source: Source) -> Extraction | None:
+def extract_fallback(html: str, sel: Selector, url: str, source: Source,
+                     data: StructuredData | None = None) -> Extraction | None:
     import trafilatura
 
+    data = data or structured_data(sel)
     doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
                                       include_tables=False, favor_precision=True)
     if not doc or not doc.text:
@@ -186,8 +187,8 @@ def extract_fallback(html: str, sel: Selector, url: str, source: Source) -> Extr
         # The site's own name in the author field is the publisher, not a writer.
         authors=[a.strip() for a in author.split(";")
                  if a.strip() and a.strip().casefold() != source.name.casefold()],
-        published=published_time(sel, url, source) or (parse_iso(doc.date) if doc.date else None),
-        section=None,
+        published=published_time(sel, url, source.rules, data) or (parse_iso(doc.date) if doc.date else None),
+        section=data.section,
         tags=[normalize_text(t) for t in (doc.tags or [])],
         canonical_url=_canonical(sel),
         extractor="fallback",
@@ -199,9 +200,13 @@ def extract(html: str, url: str, source: Source) -> Extraction:
     if not html.strip():
         raise Rejected(RejectReason.EMPTY_PAGE)
     sel = Selector(text=html)
-    result = extract_with_rules(sel, url, source)
+    data = structured_data(sel)
+    result = extract_with_rules(sel, url, source, data)
+    if result is None and (links := _listing_links(sel, url, source, data)):
+        raise Rejected(RejectReason.LISTING_PAGE,
+                       f"it links to {links} of the outlet's articles and has no article of its own")
     if result is None or sum(map(len, result.body)) < MIN_BODY_CHARS:
-        result = extract_fallback(html, sel, url, source) or result
+        result = extract_fallback(html, sel, url, source, data) or result
     if result is None or not result.title:
         raise Rejected(RejectReason.NOT_AN_ARTICLE, "no title or article body found")
     if sum(map(len, result.body)) < MIN_BODY_CHARS:
@@ -212,6 +217,20 @@ def extract(html: str, url: str, source: Source) -> Extraction:
     if source.language == "vi" and marked_share(" ".join([result.title, *result.body[:20]])) < 0.05:
         raise Rejected(RejectReason.NOT_VIETNAMESE, "the text is not Vietnamese")
     return result
+
+
+# A page the rules cannot read that links to this many of the outlet's articles, and does not
+# describe itself as an article, is a section or home page (articles link 3–9 related ones).
+LISTING_LINKS = 12
+
+
+def _listing_links(sel: Selector, url: str, source: Source, data: StructuredData) -> int:
+    """How many distinct article addresses a listing page links to; 0 if it is not one."""
+    if data.is_article or sel.css('meta[property="article:published_time"]'):
+        return 0
+    links = {urljoin(url, href.strip()) for href in sel.css("a::attr(href)").getall()}
+    found = sum(1 for link in links if source.is_article(link))
+    return found if found >= LISTING_LINKS else 0
 
 
 def _unicode(result: Extraction) -> Extraction:

@@ -28,6 +28,9 @@ class Rules(BaseModel):
     """CSS selectors for the outlet's article pages. Unset ones fall back to generic rules."""
 
     model_config = ConfigDict(extra="forbid")
+    # Which of the outlet's page templates these rules read ("2026"); recorded with each article
+    # they extract, so that a template change shows in the share of articles per rule set.
+    template: str | None = None
     title: str | None = None
     sapo: str | None = None
     body: str | None = None
@@ -63,6 +66,21 @@ class Source(BaseModel):
     example_url: HttpUrl
     notes: str | None = None  # e.g. how far the rules have been checked against real pages
     rules: Rules = Field(default_factory=Rules)
+    # Rules for the outlet's earlier templates, newest first: tried in turn when `rules` finds no
+    # article, since old pages stay online after a redesign.
+    older_rules: list[Rules] = Field(default_factory=list)
+    # The outlet's own sections that mean one topic, as labels for training (`duluan train topic
+    # --from-crawl`): a URL's first path segment ("giao-duc-huong-nghiep") or the section name
+    # the article page gives ("Giáo dục"), onto a topic slug. Sections spanning topics stay out.
+    section_topics: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("section_topics")
+    @classmethod
+    def _slugs(cls, value: dict[str, str]) -> dict[str, str]:
+        for section, topic in value.items():
+            if not re.fullmatch(r"[a-z]+(?:-[a-z]+)*", topic):
+                raise ValueError(f"{section!r} maps to {topic!r}, which is not a topic slug")
+        return {section.casefold(): topic for section, topic in value.items()}
 
     @field_validator("article_url")
     @classmethod
@@ -81,12 +99,24 @@ class Source(BaseModel):
             raise ValueError("fields 'feeds', 'sitemaps', 'listings': none given, so nothing finds articles")
         return self
 
+    @property
+    def rule_sets(self) -> list[Rules]:
+        return [self.rules, *self.older_rules]
+
     def owns(self, url: str) -> bool:
         host = (urlsplit(url).hostname or "").lower()
         return any(host == d or host.endswith("." + d) for d in self.domains)
 
     def is_article(self, url: str) -> bool:
         return re.search(self.article_url, url) is not None
+
+    def section_topic(self, url: str, section: str | None) -> str | None:
+        """The topic the outlet's own section gives an article, if section_topics maps it: the
+        URL's first path segment first (fixed by the outlet's site map), then the section name."""
+        segments = [p for p in urlsplit(url).path.split("/") if p]
+        first = segments[0].casefold() if len(segments) > 1 else ""
+        name = (section or "").strip().casefold()
+        return self.section_topics.get(first) or self.section_topics.get(name)
 
 
 def load_source(path: Path) -> Source:

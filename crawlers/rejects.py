@@ -19,6 +19,7 @@ class RejectReason(StrEnum):
     EMPTY_PAGE = "empty-page"
     EMPTY_BODY = "empty-body"
     NOT_AN_ARTICLE = "not-an-article"
+    LISTING_PAGE = "listing-page"  # a section or home page: many article links, no article
     NOT_VIETNAMESE = "not-vietnamese"
     LEGACY_ENCODING = "legacy-encoding"  # TCVN3 or VNI text that could not be converted
     DUPLICATE_CONTENT = "duplicate-content"  # the outlet's same text under a second URL

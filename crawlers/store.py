@@ -163,6 +163,14 @@ class CrawlStore:
             last = rows[-1][0]
             yield [Article.model_validate_json(doc) for _, doc in rows]
 
+    def articles(self, batch: int = 500) -> Iterator[Article]:
+        """Every stored article, processed or not, in id order."""
+        last = ""
+        while rows := self.db.execute("SELECT id, doc FROM raw_articles WHERE id > ? ORDER BY id LIMIT ?",
+                                      (last, batch)).fetchall():
+            last = rows[-1][0]
+            yield from (Article.model_validate_json(doc) for _, doc in rows)
+
     def processed_since(self, days: int) -> list[str]:
         """Ids of the articles handed to the index whose raw record changed in the last `days`."""
         cutoff = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")

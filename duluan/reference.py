@@ -104,11 +104,19 @@ def mirror_pages(source: Source, mirror: Path = SITE) -> tuple[int, int]:
 
 
 def checked_against(source: Source, fixtures: Path = FIXTURES, mirror: Path = SITE) -> str:
-    """What the outlet's extraction rules have been checked against, from the files that show it."""
-    for folder in sorted(fixtures.glob(f"{source.id}-*")):
-        expected = list(folder.glob("*.expected.json"))
+    """What the outlet's extraction rules have been checked against, from the files that show it:
+    its own fixture folder (`dantri-2022/`) and its pages in shared folders (`outlets-2026/`)."""
+    found = []
+    for folder in sorted(fixtures.iterdir()):
+        if folder.name.startswith(f"{source.id}-"):
+            expected = list(folder.glob("*.expected.json"))
+        else:
+            expected = list(folder.glob(f"{source.id}_*.expected.json"))
         if expected:
-            return f"{len(expected)} real pages, expected JSON (`tests/fixtures/{folder.name}/`)"
+            pages = f"{len(expected)} real page" + ("s" if len(expected) > 1 else "")
+            found.append(f"{pages}, expected JSON (`tests/fixtures/{folder.name}/`)")
+    if found:
+        return "; ".join(found)
     real, synthetic = mirror_pages(source, mirror)
     found = [f"{n} {kind} mirror page" + ("s" if n > 1 else "")
              for n, kind in ((real, "real"), (synthetic, "synthetic")) if n]
@@ -128,18 +136,22 @@ def outlets_markdown(registry: Registry | None = None) -> str:
         f"{len(sources)} outlets ({counts}), one TOML file each in `crawlers/sources/`. How to add one:",
         "[README](../README.md#adding-an-outlet).",
         "",
-        "| id | outlet | tier | discovery | delay | concurrency | active | rules checked against |",
-        "|---|---|---|---|---|---|---|---|",
+        "| id | outlet | tier | discovery | delay | concurrency | active | sections as topic labels "
+        "| rules checked against |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for s in sources:
         lines.append(f"| `{s.id}` | {cell(s.name)} | {s.tier} | {discovery(s)} | {s.crawl_delay:g} s "
-                     f"| {s.concurrency} | {'yes' if s.active else 'no'} | {checked_against(s)} |")
+                     f"| {s.concurrency} | {'yes' if s.active else 'no'} | {len(s.section_topics) or ''} "
+                     f"| {checked_against(s)} |")
     lines += [
         "",
         "Rules not yet checked against a stored page follow the outlet's public page structure; a page",
         "they miss goes to trafilatura's generic extraction and is counted as `extractor = fallback`, so",
         "`duluan extract PAGE.html --url URL` on a saved page shows at once which outlets need work.",
         "Editors turn outlets on and off in the review app (`data/sources.json`, over the `active` above).",
+        "*Sections as topic labels*: how many of the outlet's sections `section_topics` maps to a topic;",
+        "`duluan train topic --from-crawl` learns from the crawled articles of those sections.",
     ]
     return "\n".join(lines) + "\n"
 

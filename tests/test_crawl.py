@@ -131,7 +131,7 @@ def test_dantri_pages_match_their_expected_extraction(shared_data, expected_file
     got = extract(page.read_text("utf-8"), expected["url"], default_registry()["dantri"]).to_json()
     assert got["title"] == expected["title"]
     assert got["published"] == expected["published"]
-    assert got["extractor"] == "rules"
+    assert got["extractor"] == "rules:2022"
     assert word_f1(got["body"], expected["body"]) >= 0.97
 
 
@@ -177,6 +177,28 @@ def test_registry_checks_the_example_against_the_pattern(tmp_path) -> None:  # n
                    'example_url = "https://baoxyz.vn/tin-123.htm"\n'
                    '[[feeds]]\nurl = "https://baoxyz.vn/rss/home.rss"\n', "utf-8")
     with pytest.raises(RegistryError, match=r"baoxyz\.toml.*example_url.*does not match field 'article_url'"):
+        load_source(bad)
+
+
+def test_outlet_sections_map_onto_the_taxonomy(tmp_path) -> None:  # noqa: ANN001
+    from duluan.classifiers.taxonomy import TOPICS
+
+    registry = Registry.load()
+    for source in registry.sources.values():
+        assert set(source.section_topics.values()) <= set(TOPICS), source.id
+    dantri, tuoitre = registry["dantri"], registry["tuoitre"]
+    # The URL's first segment first, then the section the page names; unmapped sections stay out.
+    assert dantri.section_topic("https://dantri.com.vn/giao-duc/x-2026112209000.htm", "Xã hội") == "giao-duc"
+    assert dantri.section_topic("https://dantri.com.vn/du-lich/x-2026112209000.htm", "Du lịch") is None
+    assert tuoitre.section_topic("https://tuoitre.vn/x-20261122090000333.htm", " giáo dục ") == "giao-duc"
+    assert tuoitre.section_topic("https://tuoitre.vn/x-20261122090000333.htm", None) is None
+    bad = tmp_path / "baoxyz.toml"
+    bad.write_text('id = "baoxyz"\nname = "Báo XYZ"\nhome = "https://baoxyz.vn/"\ndomains = ["baoxyz.vn"]\n'
+                   'tier = "provincial"\narticle_url = \'-\\d+\\.htm$\'\n'
+                   'example_url = "https://baoxyz.vn/tin-123.htm"\n'
+                   '[[feeds]]\nurl = "https://baoxyz.vn/rss/home.rss"\n'
+                   '[section_topics]\n"Giáo dục" = "Giáo dục"\n', "utf-8")
+    with pytest.raises(RegistryError, match=r"baoxyz\.toml.*section_topics.*not a topic slug"):
         load_source(bad)
 
 
@@ -232,7 +254,7 @@ def test_dantri_long_read_layouts_follow_the_rules(shared_data, name: str, title
     section, slug = name.split("__")
     html = (shared_data / "pages/dantri-2022" / f"{name}.html").read_text("utf-8")
     got = extract(html, f"https://dantri.com.vn/{section}/{slug}.htm", default_registry()["dantri"])
-    assert (got.extractor, got.title, got.authors) == ("rules", title, [])
+    assert (got.extractor, got.title, got.authors) == ("rules:2022", title, [])
     assert got.sapo.startswith(sapo_start) and got.sapo not in got.body
     assert len(got.body) >= 8 and all(p.casefold() != title.casefold() for p in got.body)
     assert got.published is not None and got.published.isoformat().startswith("2022-12-2")
@@ -417,3 +439,50 @@ def test_inline_scripts_and_styles_stay_out_of_the_text() -> None:
     result = extract_with_rules(Selector(text=page), url, default_registry().for_url(url))
     assert result.body == ["Sáng nay giá vàng tăng thêm một triệu đồng mỗi lượng.",
                            "Người mua đông tại các cửa hàng ở Hà Nội."]
+
+
+OUTLETS_2026 = sorted((Path(__file__).parent / "fixtures/outlets-2026").glob("*.expected.json"))
+
+
+def _outlet_pages(shared_data: Path, kind: str) -> list[dict]:
+    return [p for p in json.loads((shared_data / "pages/outlets-2026/index.json").read_text("utf-8"))
+            if p["kind"] == kind]
+
+
+@pytest.mark.parametrize("expected_file", OUTLETS_2026, ids=lambda p: p.name.split(".")[0])
+def test_2026_pages_match_their_expected_extraction(shared_data, expected_file: Path) -> None:  # noqa: ANN001
+    from duluan.crawlers.extract import extract
+    from duluan.crawlers.registry import default_registry
+
+    expected = json.loads(expected_file.read_text("utf-8"))
+    page = shared_data / "pages/outlets-2026" / expected_file.name.replace(".expected.json", ".html")
+    source = default_registry().for_url(expected["url"])
+    assert source is not None, f"no outlet owns {expected['url']}"
+    got = extract(page.read_text("utf-8"), expected["url"], source).to_json()
+    for key in ("title", "sapo", "authors", "published", "section", "captions"):
+        assert got[key] == expected[key], key
+    assert got["extractor"].startswith("rules")
+    assert word_f1(got["body"], expected["body"]) >= 0.99
+
+
+def test_dantri_articles_of_either_template_name_their_rule_set(shared_data) -> None:  # noqa: ANN001
+    from duluan.crawlers.extract import extract
+    from duluan.crawlers.registry import default_registry
+
+    dantri = default_registry()["dantri"]
+    new = next(p for p in _outlet_pages(shared_data, "article") if p["outlet"] == "dantri")
+    old = json.loads(DANTRI[0].read_text("utf-8"))
+    page_2022 = shared_data / "pages/dantri-2022" / DANTRI[0].name.replace(".expected.json", ".html")
+    assert extract((shared_data / "pages/outlets-2026" / new["file"]).read_text("utf-8"), new["url"],
+                   dantri).extractor == "rules:2026"
+    assert extract(page_2022.read_text("utf-8"), old["url"], dantri).extractor == "rules:2022"
+
+
+def test_listing_pages_are_refused_with_a_clear_reason(shared_data, tmp_path) -> None:  # noqa: ANN001
+    listings = _outlet_pages(shared_data, "listing")
+    assert len(listings) == 8
+    for page in listings:
+        path = shared_data / "pages/outlets-2026" / page["file"]
+        result = duluan("extract", str(path), "--url", page["url"], data_dir=tmp_path, check=False)
+        assert result.returncode != 0 and not result.stdout, page["file"]
+        assert "listing-page" in result.stderr and "Traceback" not in result.stderr, result.stderr
