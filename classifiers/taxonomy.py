@@ -74,6 +74,44 @@ BAOMOI_TO_TOPIC: dict[str, str | None] = {
     "tro choi": "cong-nghe",  # 0.80, video games
 }
 
+# Current corpora (docs/models.md, "Sections"): every section that means one topic is used.
+# vnnews-2024 (VnExpress and Dân trí, Dec 2024): its nine sections map one to one.
+VNNEWS_TO_TOPIC: dict[str, str] = {
+    "economy": "kinh-te",
+    "education": "giao-duc",
+    "entertainment": "van-hoa",
+    "health": "suc-khoe",
+    "law": "phap-luat",
+    "lifestyle": "doi-song",
+    "politics": "chinh-tri-xa-hoi",
+    "sports": "the-thao",
+    "technology": "cong-nghe",
+}
+
+# vnexpress-2023 (VnExpress title + sapo, 2022–23), by the section each item was listed under.
+# Bất động sản is a part of VnExpress's business news (markets, projects, prices, credit): kinh-te.
+# Du lịch (destinations, travel tips, the tourism trade) has no topic of its own and no single
+# home among ours: left out. Ý kiến and Góc nhìn are opinion columns on any subject: left out.
+VNEXPRESS_TO_TOPIC: dict[str, str | None] = {
+    "Thời sự": "chinh-tri-xa-hoi",
+    "Thế giới": "the-gioi",
+    "Kinh doanh": "kinh-te",
+    "Bất động sản": "kinh-te",
+    "Khoa học": "khoa-hoc",
+    "Số hóa": "cong-nghe",
+    "Giáo dục": "giao-duc",
+    "Sức khỏe": "suc-khoe",
+    "Đời sống": "doi-song",
+    "Giải trí": "van-hoa",
+    "Thể thao": "the-thao",
+    "SEA Games 2019": "the-thao",
+    "U23 Châu Á 2020": "the-thao",
+    "Pháp luật": "phap-luat",
+    "Du lịch": None,
+    "Ý kiến": None,
+    "Góc nhìn": None,
+}
+
 # VNTC has no education class: scored against VNTC's labels, giao-duc counts as the class
 # that holds VNTC's school news.
 VNTC_FOLD = {"giao-duc": "chinh-tri-xa-hoi"}

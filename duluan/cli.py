@@ -21,6 +21,13 @@ def _size(text: str) -> int:
     return value
 
 
+def _share(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{value} is not between 0 and 1")
+    return value
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     settings = get_settings()
     if getattr(args, "data_dir", None):
@@ -196,8 +203,35 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.task == "tone":
         metrics = train_tone(settings, output=output, extra=extra)
     else:
-        metrics = train_topic(settings, corpus=args.corpus, output=output, extra=extra)
+        crawled = None
+        if args.from_crawl:
+            from duluan.classifiers.train import crawled_by_section
+
+            crawled = crawled_by_section(settings)
+            print(f"adding {len(crawled[1])} crawled articles labelled by their outlet's section",
+                  file=sys.stderr)
+        metrics = train_topic(settings, corpus=args.corpus, output=output, extra=extra, crawled=crawled,
+                              min_recall=args.min_recall)
     print(json.dumps(metrics, ensure_ascii=False, indent=2))
+    return _report_training(metrics)
+
+
+def _report_training(metrics: dict) -> int:
+    """Per-class held-out accuracy, old against new, and why a model was not shipped."""
+    new, old = metrics["test"], metrics.get("previous_test")
+    print("held-out accuracy per class (new" + (" | shipped)" if old else ")"), file=sys.stderr)
+    for label, recall in sorted(new["per_class_recall"].items()):
+        before = f" | {old['per_class_recall'].get(label, 0):.3f}" if old else ""
+        print(f"  {label:<18} {recall:.3f}{before}", file=sys.stderr)
+    before = f" | {old['accuracy']:.3f} / {old['macro_f1']:.3f}" if old else ""
+    overall = f"{new['accuracy']:.3f} / {new['macro_f1']:.3f}"
+    print(f"  {'all (acc / macro-F1)':<18} {overall}{before}", file=sys.stderr)
+    release = metrics.get("release", {"passed": True})
+    if not release["passed"]:
+        low = ", ".join(f"{k} {v:.3f}" for k, v in release["below"].items())
+        print(f"release blocked: recall below {release['min_recall']} on current news for {low}; "
+              "kept the current model", file=sys.stderr)
+        return 1
     if not metrics["replaced"]:
         print(f"held-out macro-F1 would drop by {-metrics['change_macro_f1']}: kept the current model",
               file=sys.stderr)
@@ -425,10 +459,15 @@ def _model_commands(sub: Any) -> None:
     """Models and single files: train, classify, extract."""
     p = sub.add_parser("train", help="train a classifier from the shared data, seeded")
     p.add_argument("task", choices=["topic", "tone"])
-    p.add_argument("--corpus", default="vntc10", help="topic corpus under shared/data/topic")
+    p.add_argument("--corpus", default="vntc10",
+                   help="VNTC-format corpus under shared/data/topic for the secondary topic score")
     p.add_argument("--output", help="model path (default: the shipped model file)")
     p.add_argument("--feedback", action="store_true",
                    help="add reviewers' corrections; keep the model if held-out macro-F1 would drop")
+    p.add_argument("--from-crawl", action="store_true",
+                   help="topic: add crawled articles whose outlet maps their section to a topic")
+    p.add_argument("--min-recall", type=_share, default=0.75,
+                   help="topic: the lowest recall on current news any class may have to ship (0-1)")
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("classify", help="label {id, title, text} JSON lines with topic and tone")

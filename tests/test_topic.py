@@ -120,3 +120,62 @@ def test_review_figures_count_marked_labels_and_how_often_each_side_is_right() -
     low, high = review_figures(scores, correct, (0.6, 0.99))
     assert low == {"below": 0.6, "marked": 0.4, "accuracy_unmarked": 0.6667, "accuracy_marked": 0.5}
     assert high == {"below": 0.99, "marked": 1.0, "accuracy_unmarked": None, "accuracy_marked": 0.6}
+
+
+def test_current_splits_are_fixed_and_share_no_title(shared_data: Path) -> None:
+    from duluan.classifiers.corpora import current_topic_items, hashed_split
+
+    items = current_topic_items(shared_data)
+    splits = ("train", "validation", "test")
+    corpora = ("vnnews-2024", "vnexpress-2023")
+    assert {(i.corpus, i.split) for i in items} == {(c, s) for c in corpora for s in splits}
+    titles = {s: {i.title.casefold() for i in items if i.split == s} for s in splits}
+    assert not titles["train"] & (titles["validation"] | titles["test"])
+    assert not titles["validation"] & titles["test"]
+    news = [i for i in items if i.corpus == "vnnews-2024"]
+    assert all(i.split == hashed_split(i.id) for i in news)
+    assert 0.18 < sum(i.split == "test" for i in news) / len(news) < 0.22
+    assert {i.topic for i in items} == set(TOPICS)
+
+
+def test_a_glued_dateline_is_set_apart_and_a_sentence_is_not() -> None:
+    from duluan.classifiers.corpora import separate_dateline
+
+    assert separate_dateline("HÀ NỘIPhó chủ tịch nói") == "HÀ NỘI – Phó chủ tịch nói"
+    assert separate_dateline("THỪA THIÊN - HUẾGiá vé") == "THỪA THIÊN - HUẾ – Giá vé"
+    for kept in ("TP HCM những ngày qua nóng", "VN-Index tăng", "Ông Nam nói", "", "A"):
+        assert separate_dateline(kept) == kept
+
+
+def test_a_class_below_the_recall_floor_blocks_the_release() -> None:
+    from duluan.classifiers.train import release_gate
+
+    passed = release_gate({"per_class_recall": {"giao-duc": 0.96, "doi-song": 0.76}})
+    assert passed == {"min_recall": 0.75, "passed": True, "below": {}}
+    blocked = release_gate({"per_class_recall": {"giao-duc": 0.11, "doi-song": 0.76}})
+    assert not blocked["passed"] and blocked["below"] == {"giao-duc": 0.11}
+
+
+@pytest.mark.slow
+def test_a_blocked_or_worse_model_is_not_shipped(mini, tmp_path: Path) -> None:  # noqa: ANN001
+    from duluan.classifiers.train import keep_or_replace, release_gate
+
+    train, test = mini
+    held_out = (test.texts, test.labels)
+    path = tmp_path / "topic.pkl.gz"
+    good = TextClassifier(task="topic").fit(train.texts, train.labels)
+    scores = evaluate(good, *held_out)
+    first = keep_or_replace(good, {"test": scores, "release": release_gate(scores, floor=0.0)}, path, {},
+                            held_out, 0, compare=True)
+    assert first["replaced"] and path.exists() and "previous_test" not in first
+    shipped = path.read_bytes()
+    # Every class below an impossible floor: blocked, though it scores as well as the shipped one.
+    blocked = keep_or_replace(good, {"test": scores, "release": release_gate(scores, floor=1.01)}, path, {},
+                              held_out, 0, compare=True)
+    assert not blocked["replaced"] and blocked["previous_test"]["macro_f1"] == scores["macro_f1"]
+    # A model trained on a tenth of the data passes the gate but scores worse: kept out too.
+    small = TextClassifier(task="topic").fit(train.texts[::10], train.labels[::10])
+    worse = evaluate(small, *held_out)
+    kept = keep_or_replace(small, {"test": worse, "release": release_gate(worse, floor=0.0)}, path, {},
+                           held_out, 0, compare=True)
+    assert kept["change_macro_f1"] < 0 and not kept["replaced"] and path.read_bytes() == shipped
