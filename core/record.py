@@ -99,7 +99,8 @@ class Article(BaseModel):
     fetched_at: AwareDatetime = _f(Kind.DATE)
     language: str = _f(Kind.KEYWORD, "vi")
     extractor: str = _f(Kind.KEYWORD, "rules",
-                        description="rules, rules:<template> (an outlet's named rule set) or fallback")
+                        description="rules, rules:<template> (an outlet's named rule set), fallback, or "
+                                    "fallback:rules-short (the rules read far less than the page held)")
     content_hash: str = _f(Kind.KEYWORD, "")
 
     # NLP

@@ -486,3 +486,24 @@ def test_listing_pages_are_refused_with_a_clear_reason(shared_data, tmp_path) ->
         result = duluan("extract", str(path), "--url", page["url"], data_dir=tmp_path, check=False)
         assert result.returncode != 0 and not result.stdout, page["file"]
         assert "listing-page" in result.stderr and "Traceback" not in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("name", ["vnexpress_article", "nld_article", "dantri_article"])
+def test_rules_that_fall_short_give_way_to_the_generic_extractor(shared_data, name: str) -> None:  # noqa: ANN001
+    """A template change that leaves the rules reading two paragraphs of a long article: the
+    page's other long paragraphs give it away, and the generic extraction, which holds those two
+    and much more, is used and says why."""
+    from duluan.crawlers.extract import extract
+    from duluan.crawlers.registry import default_registry
+
+    fixture = Path(__file__).parent / f"fixtures/outlets-2026/{name}.expected.json"
+    expected = json.loads(fixture.read_text("utf-8"))
+    source = default_registry().for_url(expected["url"])
+    broken = source.model_copy(update={"older_rules": [], "rules": source.rules.model_copy(
+        update={"paragraphs": "p:nth-of-type(-n+2)"})})
+    html = (shared_data / f"pages/outlets-2026/{name}.html").read_text("utf-8")
+    got = extract(html, expected["url"], broken)
+    assert got.extractor == "fallback:rules-short"
+    assert got.title == expected["title"] and got.section == expected["section"]
+    assert word_f1(got.body, expected["body"]) >= 0.9
+    assert extract(html, expected["url"], source).extractor.startswith("rules")  # the real rules hold
