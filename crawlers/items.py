@@ -27,9 +27,11 @@ class DiscoveryItem(scrapy.Item):
     and its validators (ETag, Last-Modified) for a conditional GET next time."""
 
     url = scrapy.Field()
+    source = scrapy.Field()
     etag = scrapy.Field()
     last_modified = scrapy.Field()
     links = scrapy.Field()
+    not_modified = scrapy.Field()  # answered 304: read, nothing new, validators unchanged
 
 
 class GoneItem(scrapy.Item):

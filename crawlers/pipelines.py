@@ -67,7 +67,11 @@ class StorePipeline:
         assert self.store is not None
         stats = self.crawler.stats
         if isinstance(item, DiscoveryItem):
-            self.store.record_discovery(item["url"], item["etag"], item["last_modified"], item["links"])
+            if item["not_modified"]:
+                self.store.record_read(item["url"], item["source"])
+            else:
+                self.store.record_discovery(item["url"], item["source"], item["etag"], item["last_modified"],
+                                            item["links"])
         elif isinstance(item, GoneItem):
             if self.store.mark_gone(item["article_id"]):
                 stats.inc_value("duluan/articles/gone")

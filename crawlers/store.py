@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS raw_articles (
 );
 CREATE INDEX IF NOT EXISTS raw_content ON raw_articles(content_hash);
 CREATE INDEX IF NOT EXISTS raw_pending ON raw_articles(processed) WHERE processed = 0;
+CREATE INDEX IF NOT EXISTS raw_updated ON raw_articles(updated_at);
 CREATE TABLE IF NOT EXISTS rejects (
     url TEXT PRIMARY KEY,
     source TEXT,
@@ -45,6 +46,12 @@ CREATE TABLE IF NOT EXISTS frontier (
     source TEXT NOT NULL,
     section TEXT,
     found_at TEXT NOT NULL
+);
+-- The last time each feed, sitemap or listing page was read (304 included): source health.
+CREATE TABLE IF NOT EXISTS discovery_reads (
+    url TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS feed_validators (
     url TEXT PRIMARY KEY,
@@ -192,7 +199,17 @@ class CrawlStore:
             self.db.execute("BEGIN IMMEDIATE")
             self.db.executemany("UPDATE raw_articles SET processed = 1 WHERE id = ?", [(i,) for i in ids])
 
-    def record_discovery(self, url: str, etag: str | None, last_modified: str | None,
+    def record_read(self, url: str, source: str) -> None:
+        """A feed, sitemap or listing page answered (304 included)."""
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self._read(url, source)
+
+    def _read(self, url: str, source: str) -> None:
+        self.db.execute("INSERT INTO discovery_reads VALUES (?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
+                        "source = excluded.source, at = excluded.at", (url, source, _now()))
+
+    def record_discovery(self, url: str, source: str, etag: str | None, last_modified: str | None,
                          found: list[tuple[str, str, str | None]]) -> None:
         """A feed, sitemap or listing page read: the article links it gave, as (canonical URL,
         source, section), and its validators for the next visit, in one transaction. The
@@ -206,6 +223,22 @@ class CrawlStore:
                 "INSERT INTO feed_validators VALUES (?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
                 "etag = excluded.etag, last_modified = excluded.last_modified",
                 (url, etag, last_modified))
+            self._read(url, source)
+
+    def reads_by_source(self) -> dict[str, str]:
+        """Each outlet's last feed, sitemap or listing read (ISO time)."""
+        return dict(self.db.execute("SELECT source, MAX(at) FROM discovery_reads GROUP BY source").fetchall())
+
+    def articles_since(self, since: str) -> list[tuple[str, str, str, int]]:
+        """(source, Vietnam day, extractor, count) of the articles stored or changed since `since`."""
+        return self.db.execute(
+            "SELECT json_extract(doc, '$.source'), date(json_extract(doc, '$.fetched_at'), '+7 hours'), "
+            "json_extract(doc, '$.extractor'), COUNT(*) FROM raw_articles WHERE updated_at >= ? "
+            "GROUP BY 1, 2, 3", (since,)).fetchall()
+
+    def rejects_since(self, since: str) -> list[tuple[str | None, str, str]]:
+        """(source, url, reason) of the URLs rejected since `since`."""
+        return self.db.execute("SELECT source, url, reason FROM rejects WHERE at >= ?", (since,)).fetchall()
 
     def frontier(self, sources: set[str], max_age_days: int = 7) -> list[tuple[str, str, str | None]]:
         """Links found earlier and still neither stored nor rejected; older ones are dropped."""

@@ -34,6 +34,7 @@ class Services:
     annotations: AnnotationStore
     reviewer: Reviewer
     _outlets: tuple[float, list[tuple[str, int]]] = field(default=(-OUTLETS_TTL, []))
+    _health: tuple[float, dict] = field(default=(-OUTLETS_TTL, {}))
 
     def outlets(self) -> list[tuple[str, int]]:
         """The outlets in the store with their article counts, for the filter; kept for five
@@ -42,6 +43,22 @@ class Services:
             result = self.store.search(Query(size=0, facets=["source"], facet_size=1000, highlight=False))
             self._outlets = (time.monotonic(), result.facets.get("source", []))
         return self._outlets[1]
+
+    def health(self) -> dict:
+        """Each outlet's source health (crawlers.health) from the crawl store, kept as long as
+        the counts: it reads the last two weeks of the crawl."""
+        from duluan.crawlers.health import outlet_health
+        from duluan.crawlers.registry import default_registry
+        from duluan.crawlers.store import CrawlStore
+
+        if time.monotonic() - self._health[0] > OUTLETS_TTL and self.settings.crawl_db.exists():
+            crawl = CrawlStore(self.settings.crawl_db)
+            try:
+                registry = default_registry().with_overrides(self.settings.source_overrides)
+                self._health = (time.monotonic(), outlet_health(crawl, registry))
+            finally:
+                crawl.close()
+        return self._health[1]
 
     def close(self) -> None:
         self.store.close()

@@ -62,7 +62,18 @@ def highlighted(text: str, found: list[tuple[int, int]]) -> Markup:
     return Markup(nh3.clean("".join(out), tags={"mark"}, attributes={}))
 
 
-TEMPLATES.env.filters.update(local_time=local_time, marked=marked, clean=clean, safe_url=safe_url)
+_BARS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(counts: list[int]) -> str:
+    """Daily counts as a row of bars, the tallest at the busiest day; a day with none is a dot."""
+    top = max(counts, default=0)
+    return "".join("·" if not n else _BARS[min(len(_BARS) - 1, n * len(_BARS) // (top + 1))]
+                   for n in counts)
+
+
+TEMPLATES.env.filters.update(local_time=local_time, marked=marked, clean=clean, safe_url=safe_url,
+                             sparkline=sparkline)
 TEMPLATES.env.globals.update(TOPICS=TOPICS, TONES=TONES, FLAGS=FLAGS, STATUS_NAMES=STATUS_NAMES,
                              ROLE_NAMES=ROLE_NAMES, STATES=STATES, Role=Role)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -507,3 +507,50 @@ def test_rules_that_fall_short_give_way_to_the_generic_extractor(shared_data, na
     assert got.title == expected["title"] and got.section == expected["section"]
     assert word_f1(got.body, expected["body"]) >= 0.9
     assert extract(html, expected["url"], source).extractor.startswith("rules")  # the real rules hold
+
+
+def test_source_health_after_a_real_crawl(crawled: Settings) -> None:
+    from duluan.crawlers.health import outlet_health
+    from duluan.crawlers.registry import default_registry
+    from duluan.crawlers.store import CrawlStore
+
+    registry = default_registry()
+    store = CrawlStore(crawled.crawl_db)
+    try:
+        health = outlet_health(store, registry)
+        later = outlet_health(store, registry, now=datetime.now(UTC) + timedelta(days=3))
+    finally:
+        store.close()
+    dantri, tuoitre, nhandan = health["dantri"], health["tuoitre"], health["nhandan"]
+    assert sum(dantri.per_day) == 5 and len(dantri.per_day) == 14 and dantri.extractors == {"rules:2022": 5}
+    assert dantri.last_read is not None and dantri.alerts == [] and dantri.last_article_day in (0, 1)
+    # The mirror's hostile Tuổi Trẻ links, each refused for its reason.
+    assert {"http-404", "timeout", "too-large", "redirect-loop"} <= set(tuoitre.rejects)
+    # An outlet the mirror does not serve: never read, nothing new.
+    assert nhandan.last_read is None and sum(nhandan.per_day) == 0
+    assert nhandan.alerts == ["Không đọc được kênh tin nào trong 24 giờ qua",
+                              "Không có bài mới trong 14 ngày"]
+    # Three days without a crawl: the same outlet is flagged as quiet and unread.
+    assert later["dantri"].alerts == ["Không đọc được kênh tin nào trong 24 giờ qua",
+                                      "Không có bài mới trong 3 ngày"]
+
+
+def test_source_health_flags_a_template_that_broke(tmp_path) -> None:  # noqa: ANN001
+    from duluan.crawlers.health import outlet_health
+    from duluan.crawlers.registry import default_registry
+    from duluan.crawlers.store import CrawlStore
+    from tests.articles import make_article
+
+    store = CrawlStore(tmp_path / "crawl.sqlite")
+    now = datetime.now(UTC)
+    words = ["vàng", "bạc", "lúa", "gạo", "chè", "tiêu", "điều", "xăng", "dầu", "điện", "than", "thép"]
+    for n in range(12):  # two of twelve read by the rules, the rest by the generic extractor
+        extractor = "rules:2026" if n < 2 else "fallback"
+        store.save(make_article(n, f"Giá {words[n]} hôm nay", f"Thị trường {words[n]} trong nước. " * 30,
+                                source="dantri", fetched_at=now - timedelta(hours=n), extractor=extractor,
+                                content_hash=f"hash-{n}"))
+    store.record_read("https://dantri.com.vn/rss/home.rss", "dantri")
+    health = outlet_health(store, default_registry())["dantri"]
+    store.close()
+    assert sum(health.per_day) == 12 and health.extractors == {"fallback": 10, "rules:2026": 2}
+    assert health.alerts == ["Quy tắc trích xuất có thể đã hỏng: 83% số bài phải dùng trích xuất chung"]

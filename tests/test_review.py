@@ -397,3 +397,21 @@ def test_editors_turn_outlets_on_and_off(app_env) -> None:  # noqa: ANN001
     db.close()
     missing = editor.post("/sources/khong-co", data={"csrf": csrf(editor, "/sources"), "active": "1"})
     assert missing.status_code == 404
+
+
+def test_the_sources_page_shows_each_outlets_health(app_env, crawled: Settings) -> None:  # noqa: ANN001
+    import shutil
+
+    settings, store, _ = app_env
+    editor = client_for(settings, store, "bientap")
+    assert editor.get("/sources").text.count("chưa thu thập") >= 25  # no crawl in this data directory yet
+    shutil.copy(crawled.crawl_db, settings.crawl_db)  # the state a real crawl of the mirror left
+    page = client_for(settings, store, "bientap").get("/sources").text
+    dantri = page[page.index('data-source="dantri"'):].split("</tr>")[0]
+    assert "rules:2022 5" in dantri and 'class="per-day" title="0, 0, 0' in dantri
+    assert '<div class="alert">' not in dantri  # read and publishing today: nothing to flag
+    nhandan = page[page.index('data-source="nhandan"'):].split("</tr>")[0]
+    assert "Không có bài mới trong 14 ngày" in nhandan and "chưa lần nào" in nhandan
+    tuoitre = page[page.index('data-source="tuoitre"'):].split("</tr>")[0]
+    rejects = tuoitre.split('class="rejects">')[1].split("</td>")[0]
+    assert rejects.count(" · ") == 2 and rejects.count(" 1") == 3  # the three most frequent of ten reasons

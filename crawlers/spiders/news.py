@@ -134,6 +134,8 @@ class NewsSpider(scrapy.Spider):
         stats = self.crawler.stats
         if response.status == 304:
             stats.inc_value(f"duluan/{kind}s/not_modified")
+            yield DiscoveryItem(url=response.url, source=response.meta["source"], etag=None,
+                                last_modified=None, links=[], not_modified=True)
             return
         stats.inc_value(f"duluan/{kind}s/read")
         source = self.registry[response.meta["source"]]
@@ -155,7 +157,7 @@ class NewsSpider(scrapy.Spider):
         section = response.meta.get("section")
         # Yielded before the article requests: the store pipeline writes the links down before
         # anything is fetched, so however a run ends, the next one resumes from here.
-        yield DiscoveryItem(url=response.url,
+        yield DiscoveryItem(url=response.url, source=source.id, not_modified=False,
                             etag=(response.headers.get("ETag") or b"").decode("latin-1") or None,
                             last_modified=(response.headers.get("Last-Modified") or b"").decode("latin-1")
                             or None,

@@ -18,7 +18,7 @@ router = APIRouter()
 @router.get("/sources", response_class=HTMLResponse)
 def sources_page(request: Request, svc: Svc, session: Editor) -> HTMLResponse:
     registry = default_registry().with_overrides(svc.settings.source_overrides)
-    return page(request, "sources.html", session, counts=dict(svc.outlets()),
+    return page(request, "sources.html", session, counts=dict(svc.outlets()), health=svc.health(),
                 sources=sorted(registry.sources.values(), key=lambda x: (x.tier, x.name)))
 
 
