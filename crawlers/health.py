@@ -88,3 +88,19 @@ def _alerts(h: OutletHealth, now: datetime) -> list[str]:
     if h.discovery_errors:
         alerts.append(f"Kênh RSS, sitemap hoặc trang chuyên mục lỗi {h.discovery_errors} lần")
     return alerts
+
+
+def attention_first(sources: list[Source], health: dict[str, OutletHealth]) -> list[Source]:
+    """Outlets with alerts first (the most alerts first), then by tier and name."""
+    def key(source: Source) -> tuple[int, str, str]:
+        h = health.get(source.id)
+        return (-len(h.alerts) if h else 0, source.tier, source.name)
+
+    return sorted(sources, key=key)
+
+
+def health_json(h: OutletHealth) -> dict:
+    return {"source": h.source, "last_read": h.last_read.isoformat() if h.last_read else None,
+            "per_day": h.per_day, "extractors": dict(h.extractors.most_common()),
+            "rejects": dict(h.rejects.most_common()), "discovery_errors": h.discovery_errors,
+            "alerts": h.alerts}

@@ -378,6 +378,36 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run_forever(_settings(args), interval_minutes=args.interval, once=args.once)
 
 
+def cmd_sources(args: argparse.Namespace) -> int:
+    from duluan.crawlers.health import attention_first, health_json, outlet_health
+    from duluan.crawlers.registry import default_registry
+    from duluan.crawlers.store import CrawlStore
+
+    settings = _settings(args)
+    if not settings.crawl_db.exists():
+        print(f"no crawl store at {settings.crawl_db}: run `duluan crawl` first", file=sys.stderr)
+        return 2
+    registry = default_registry().with_overrides(settings.source_overrides)
+    store = CrawlStore(settings.crawl_db)
+    try:
+        health = outlet_health(store, registry)
+    finally:
+        store.close()
+    ordered = attention_first(list(registry.sources.values()), health)
+    if args.json:
+        for source in ordered:
+            print(json.dumps(health_json(health[source.id]) | {"active": source.active}, ensure_ascii=False))
+        return 0
+    print(f"{'outlet':<20} {'active':<6} {'last read (UTC)':<20} {'14 days':>7}  extractors / alerts")
+    for source in ordered:
+        h = health[source.id]
+        read = h.last_read.strftime("%Y-%m-%d %H:%M") if h.last_read else "never"
+        extractors = ", ".join(f"{k} {v}" for k, v in h.extractors.most_common()) or "-"
+        print(f"{source.id:<20} {'yes' if source.active else 'no':<6} {read:<20} {sum(h.per_day):>7}  "
+              f"{extractors}" + "".join(f"\n{'':<57}! {a}" for a in h.alerts))
+    return 0
+
+
 def _crawl_commands(sub: Any) -> None:
     """Crawling and processing: crawl, process, run, demo."""
     p = sub.add_parser("crawl", help="fetch new articles from the registry's outlets")
@@ -388,6 +418,10 @@ def _crawl_commands(sub: Any) -> None:
                    help="also fetch again the articles of the last N days: edits and takedowns")
     p.add_argument("-v", "--verbose", action="store_true", help="Scrapy's INFO log")
     p.set_defaults(func=cmd_crawl)
+
+    p = sub.add_parser("sources", help="source health per outlet over 14 days, those needing attention first")
+    p.add_argument("--json", action="store_true", help="one JSON object per outlet")
+    p.set_defaults(func=cmd_sources)
 
     p = sub.add_parser("process", help="NLP, classify and index the crawled articles not yet indexed")
     p.add_argument("--workers", type=int, default=None, help="processes for NLP (default: all cores)")

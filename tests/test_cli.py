@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import MIRROR_ARTICLES, duluan
 
 COMMANDS = ["crawl", "process", "search", "serve", "briefing", "demo", "run", "train", "extract", "index",
-            "classify", "user", "digest"]
+            "classify", "user", "digest", "sources"]
 
 
 @pytest.fixture(scope="module")

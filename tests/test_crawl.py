@@ -533,6 +533,13 @@ def test_source_health_after_a_real_crawl(crawled: Settings) -> None:
     # Three days without a crawl: the same outlet is flagged as quiet and unread.
     assert later["dantri"].alerts == ["Không đọc được kênh tin nào trong 24 giờ qua",
                                       "Không có bài mới trong 3 ngày"]
+    # `duluan sources`: every outlet, those needing attention first.
+    listed = duluan("sources", "--json", data_dir=crawled.data_dir).stdout
+    rows = [json.loads(line) for line in listed.splitlines()]
+    assert len(rows) == len(registry.sources) and rows[0]["alerts"] and not rows[-1]["alerts"]
+    assert next(r for r in rows if r["source"] == "dantri")["extractors"] == {"rules:2022": 5}
+    table = duluan("sources", data_dir=crawled.data_dir).stdout
+    assert table.index("nhandan") < table.index("dantri") and "! Không có bài mới trong 14 ngày" in table
 
 
 def test_source_health_flags_a_template_that_broke(tmp_path) -> None:  # noqa: ANN001

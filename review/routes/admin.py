@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from duluan.crawlers.health import attention_first
 from duluan.crawlers.registry import default_registry, save_override
 from duluan.review.deps import Admin, AdminPost, Editor, EditorPost, Svc
 from duluan.review.forms import SourceForm, UserForm
@@ -18,8 +19,9 @@ router = APIRouter()
 @router.get("/sources", response_class=HTMLResponse)
 def sources_page(request: Request, svc: Svc, session: Editor) -> HTMLResponse:
     registry = default_registry().with_overrides(svc.settings.source_overrides)
-    return page(request, "sources.html", session, counts=dict(svc.outlets()), health=svc.health(),
-                sources=sorted(registry.sources.values(), key=lambda x: (x.tier, x.name)))
+    health = svc.health()
+    return page(request, "sources.html", session, counts=dict(svc.outlets()), health=health,
+                sources=attention_first(list(registry.sources.values()), health))
 
 
 @router.post("/sources/{source_id}")
