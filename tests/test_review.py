@@ -415,3 +415,9 @@ def test_the_sources_page_shows_each_outlets_health(app_env, crawled: Settings) 
     tuoitre = page[page.index('data-source="tuoitre"'):].split("</tr>")[0]
     rejects = tuoitre.split('class="rejects">')[1].split("</td>")[0]
     assert rejects.count(" · ") == 2 and rejects.count(" 1") == 3  # the three most frequent of ten reasons
+    # Outlets needing attention come first, and head the editors' alerts, not collaborators'.
+    assert page.index('data-source="nhandan"') < page.index('data-source="dantri"')
+    alerts = client_for(settings, store, "bientap").get("/alerts").text
+    assert "Nguồn tin cần chú ý" in alerts and 'data-source="nhandan"' in alerts
+    assert 'data-source="dantri"' not in alerts
+    assert "Nguồn tin cần chú ý" not in client_for(settings, store, "ctv").get("/alerts").text

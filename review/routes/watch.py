@@ -10,6 +10,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from duluan.annotations import WatchRule
 from duluan.annotations.watch import alerts, mark_shown
 from duluan.classifiers.taxonomy import TONES
+from duluan.crawlers.registry import default_registry
+from duluan.review.accounts import RANK, Role
 from duluan.review.deps import EditorPost, Reader, Svc
 from duluan.review.forms import CsrfForm, WatchlistForm
 from duluan.review.render import page
@@ -55,6 +57,13 @@ def alerts_page(request: Request, svc: Svc, session: Reader) -> HTMLResponse:
     found = alerts(svc.store, svc.annotations, reader, svc.settings.alert_window_days)
     # What was shown now counts as seen: the next visit lists only what came after.
     mark_shown(svc.annotations, reader, found)
-    return page(request, "alerts.html", session, alerts=found)
+    # Editors keep the outlets running: the ones needing attention head their alerts.
+    outlets = []
+    if RANK[session.user.role] >= RANK[Role.EDITOR]:
+        health = svc.health()
+        registry = default_registry().with_overrides(svc.settings.source_overrides)
+        outlets = [(s, health[s.id].alerts) for s in registry.sources.values()
+                   if s.id in health and health[s.id].alerts]
+    return page(request, "alerts.html", session, alerts=found, outlets=outlets)
 
 
