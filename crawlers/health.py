@@ -27,6 +27,7 @@ class OutletHealth:
     rejects: Counter[str] = field(default_factory=Counter)  # reason -> URLs refused
     discovery_errors: int = 0  # feeds, sitemaps and listing pages that failed
     alerts: list[str] = field(default_factory=list)
+    examples: list[str] = field(default_factory=list)  # pages the generic extractor read, to check
 
     @property
     def last_article_day(self) -> int | None:
@@ -66,7 +67,13 @@ def outlet_health(store: CrawlStore, registry: Registry, now: datetime | None = 
     for sid, h in health.items():
         if registry[sid].active:
             h.alerts = _alerts(h, now)
+            if _template_suspect(h):
+                h.examples = store.generic_examples(sid, since)
     return health
+
+
+def _template_suspect(h: OutletHealth) -> bool:
+    return sum(h.extractors.values()) >= FALLBACK_MIN and h.fallback_share >= FALLBACK_SHARE
 
 
 def _discovery_urls(source: Source) -> list[str]:
@@ -82,7 +89,7 @@ def _alerts(h: OutletHealth, now: datetime) -> list[str]:
         alerts.append(f"Không có bài mới trong {len(h.per_day)} ngày")
     elif quiet >= QUIET_DAYS:
         alerts.append(f"Không có bài mới trong {quiet} ngày")
-    if sum(h.extractors.values()) >= FALLBACK_MIN and h.fallback_share >= FALLBACK_SHARE:
+    if _template_suspect(h):
         alerts.append(f"Quy tắc trích xuất có thể đã hỏng: {h.fallback_share:.0%} số bài "
                       "phải dùng trích xuất chung")
     if h.discovery_errors:
@@ -103,4 +110,4 @@ def health_json(h: OutletHealth) -> dict:
     return {"source": h.source, "last_read": h.last_read.isoformat() if h.last_read else None,
             "per_day": h.per_day, "extractors": dict(h.extractors.most_common()),
             "rejects": dict(h.rejects.most_common()), "discovery_errors": h.discovery_errors,
-            "alerts": h.alerts}
+            "alerts": h.alerts, "examples": h.examples}

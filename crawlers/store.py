@@ -236,6 +236,14 @@ class CrawlStore:
             "json_extract(doc, '$.extractor'), COUNT(*) FROM raw_articles WHERE updated_at >= ? "
             "GROUP BY 1, 2, 3", (since,)).fetchall()
 
+    def generic_examples(self, source: str, since: str, limit: int = 3) -> list[str]:
+        """URLs of the outlet's latest articles since `since` that the generic extractor read."""
+        rows = self.db.execute(
+            "SELECT json_extract(doc, '$.url') FROM raw_articles WHERE updated_at >= ? "
+            "AND json_extract(doc, '$.source') = ? AND json_extract(doc, '$.extractor') LIKE 'fallback%' "
+            "ORDER BY json_extract(doc, '$.fetched_at') DESC LIMIT ?", (since, source, limit)).fetchall()
+        return [r[0] for r in rows]
+
     def rejects_since(self, since: str) -> list[tuple[str | None, str, str]]:
         """(source, url, reason) of the URLs rejected since `since`."""
         return self.db.execute("SELECT source, url, reason FROM rejects WHERE at >= ?", (since,)).fetchall()

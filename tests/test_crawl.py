@@ -561,3 +561,5 @@ def test_source_health_flags_a_template_that_broke(tmp_path) -> None:  # noqa: A
     store.close()
     assert sum(health.per_day) == 12 and health.extractors == {"fallback": 10, "rules:2026": 2}
     assert health.alerts == ["Quy tắc trích xuất có thể đã hỏng: 83% số bài phải dùng trích xuất chung"]
+    # The latest pages the generic extractor read, for an editor to open.
+    assert health.examples == [f"https://dantri.example/bai-{n}.htm" for n in (2, 3, 4)]
