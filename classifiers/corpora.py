@@ -61,6 +61,12 @@ def vntc_split(shared: Path, corpus: str, split: str, cache_dir: Path) -> Split:
 BAOMOI = "baomoi-2018"
 
 
+def hash_bucket(key: str, buckets: int) -> int:
+    """A fixed bucket for a text or an id, from its SHA-256: how corpora without a split of their
+    own are split, so that an item keeps its side as the data grows."""
+    return int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:4], "big") % buckets
+
+
 def baomoi_splits(shared: Path, cache_dir: Path, held_out: int = 10) -> tuple[Split, Split]:
     """Báo Mới title + sapo snippets mapped onto the taxonomy: (train, held-out test).
 
@@ -81,8 +87,7 @@ def baomoi_splits(shared: Path, cache_dir: Path, held_out: int = 10) -> tuple[Sp
     kept = [(text, next(iter(t))) for text, t in topics.items() if len(t) == 1 and None not in t]
     sides: dict[bool, list[tuple[str, str]]] = {False: [], True: []}
     for text, topic in kept:
-        digest = hashlib.sha256(text.encode("utf-8")).digest()
-        sides[int.from_bytes(digest[:4], "big") % held_out == 0].append((text, topic))
+        sides[hash_bucket(text, held_out) == 0].append((text, topic))
     splits = []
     for name, rows in (("train", sides[False]), ("test", sides[True])):
         segmented = cached_segmentation([t for t, _ in rows], cache_dir, f"{BAOMOI}-{name}")
@@ -100,7 +105,7 @@ SPLITS = ("train", "validation", "test")
 def hashed_split(key: str) -> str:
     """vnnews-2024 has no split of its own: 20 % test and 10 % validation, chosen by a hash of the
     item's id, so each item keeps its side whatever else the data gains."""
-    bucket = int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:4], "big") % 10
+    bucket = hash_bucket(key, 10)
     return "test" if bucket < 2 else "validation" if bucket == 2 else "train"
 
 

@@ -7,13 +7,13 @@ headline and its lead, as an RSS reader sees it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from duluan.classifiers.corpora import hash_bucket
 from duluan.core.normalize import normalize_text
 from duluan.nlp.corpus import read_jsonl
 
@@ -166,8 +166,7 @@ DANES = Path("sentiment/danes-2021/items.jsonl")
 
 def danes_side(item_id: str) -> str:
     """DANeS has no split: 30 % of it is held out for testing, chosen by a hash of the id."""
-    bucket = int.from_bytes(hashlib.sha256(item_id.encode("utf-8")).digest()[:4], "big") % 10
-    return "test" if bucket < 3 else "train"
+    return "test" if hash_bucket(item_id, 10) < 3 else "train"
 
 
 def danes_items(shared: Path) -> dict[str, tuple[Item, str]]:

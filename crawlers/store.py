@@ -157,26 +157,23 @@ class CrawlStore:
             (url, source, reason, detail[:500], _now()),
         )
 
-    def pending(self, batch: int = 200) -> Iterator[list[Article]]:
-        """Unprocessed raw articles in batches; mark each batch done with `mark_processed`."""
+    def _pages(self, where: str, batch: int) -> Iterator[list[Article]]:
+        """Raw articles matching `where` in id order, a page of `batch` at a time (keyset paging:
+        each query starts after the last id seen)."""
         last = ""
-        while True:
-            rows = self.db.execute(
-                "SELECT id, doc FROM raw_articles WHERE processed = 0 AND id > ? ORDER BY id LIMIT ?",
-                (last, batch),
-            ).fetchall()
-            if not rows:
-                return
+        while rows := self.db.execute(f"SELECT id, doc FROM raw_articles WHERE {where} AND id > ? "
+                                      "ORDER BY id LIMIT ?", (last, batch)).fetchall():
             last = rows[-1][0]
             yield [Article.model_validate_json(doc) for _, doc in rows]
 
+    def pending(self, batch: int = 200) -> Iterator[list[Article]]:
+        """Unprocessed raw articles in batches; mark each batch done with `mark_processed`."""
+        return self._pages("processed = 0", batch)
+
     def articles(self, batch: int = 500) -> Iterator[Article]:
         """Every stored article, processed or not, in id order."""
-        last = ""
-        while rows := self.db.execute("SELECT id, doc FROM raw_articles WHERE id > ? ORDER BY id LIMIT ?",
-                                      (last, batch)).fetchall():
-            last = rows[-1][0]
-            yield from (Article.model_validate_json(doc) for _, doc in rows)
+        for page in self._pages("1 = 1", batch):
+            yield from page
 
     def processed_since(self, days: int) -> list[str]:
         """Ids of the articles handed to the index whose raw record changed in the last `days`."""
